@@ -1,0 +1,302 @@
+//! The prospect's pass through a form: start, answer, go back, finish.
+//!
+//! Every answer is saved in its own short transaction before the next step
+//! is shown; the answer that completes the path also finishes the response
+//! (lead, outcome) in that same transaction, exactly once.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::forms::{FormCache, PublishedForm};
+use super::{AppError, FieldError};
+use crate::engine::{self, AnswerValue, Answers, Evaluation, Handoff, Hidden, Outcome};
+use crate::store::leads::{Breakdown, LeadUpsert};
+use crate::store::responses::{NewResponse, Progress, ResponseRecord};
+use crate::store::{self, Db, Tx};
+
+/// What the prospect sent for one step.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    pub question_id: String,
+    /// Every value sent for the question's field (multiple choice sends several).
+    pub values: Vec<String>,
+    /// The hidden honeypot field was filled in: a bot.
+    pub honeypot_filled: bool,
+}
+
+/// Context of the first answer, which also starts the response.
+#[derive(Debug, Clone, Default)]
+pub struct StartInput {
+    pub hidden: Hidden,
+    pub embedded: bool,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Seconds between rendering the first page and this answer; None when
+    /// the signed render time was missing or forged.
+    pub seconds_since_render: Option<f64>,
+    /// Overrides the form's minimum seconds before the first answer.
+    pub min_seconds_override: Option<u32>,
+}
+
+/// Everything needed to show one step (or the ending).
+#[derive(Debug)]
+pub struct StepState {
+    pub form: Arc<PublishedForm>,
+    pub response: Option<ResponseRecord>,
+    pub evaluation: Evaluation,
+    /// The question to show; None when the response is finished.
+    pub shown: Option<String>,
+}
+
+impl StepState {
+    /// The question before the shown one on the path (for the Back link).
+    pub fn previous(&self) -> Option<&str> {
+        let shown = self.shown.as_deref()?;
+        let index = self.evaluation.path.iter().position(|q| q == shown)?;
+        index.checked_sub(1).map(|i| self.evaluation.path[i].as_str())
+    }
+
+    /// The answer already given to the shown question, to fill the form in.
+    pub fn shown_answer(&self) -> Option<&AnswerValue> {
+        self.evaluation.answers.get(self.shown.as_deref()?)
+    }
+
+    /// The outcome of a finished response.
+    pub fn finished_outcome(&self) -> Option<&Outcome> {
+        let id = self.response.as_ref()?.outcome_id.as_deref()?;
+        self.form.definition.outcomes.iter().find(|o| o.id == id)
+    }
+}
+
+/// Where the prospect goes after a saved answer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AnswerResult {
+    NextStep,
+    Finished,
+}
+
+/// The first page of the form at `slug`: nothing is stored yet.
+pub async fn first_step(db: &Db, cache: &FormCache, slug: &str) -> Result<StepState, AppError> {
+    let form = cache.published(db, slug).await?;
+    let evaluation = engine::evaluate(&form.definition, &Answers::new(), &Hidden::new());
+    let shown = evaluation.current.clone();
+    Ok(StepState { form, response: None, evaluation, shown })
+}
+
+/// Saves the first answer and starts the response with it.
+pub async fn start_response(
+    db: &Db,
+    cache: &FormCache,
+    slug: &str,
+    start: StartInput,
+    step: StepInput,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    let form = cache.published(db, slug).await?;
+    let first = engine::evaluate(&form.definition, &Answers::new(), &start.hidden);
+    if first.current.as_deref() != Some(step.question_id.as_str()) {
+        return Err(AppError::invalid("question", "This form has changed; please start again."));
+    }
+    let value = parse(&form, &step)?;
+    let bot_reason = bot_reason_at_start(&form, &start, &step);
+    let id = Uuid::new_v4();
+    let mut tx = db.begin().await?;
+    let new = NewResponse {
+        id,
+        form_id: form.form_id,
+        version: form.version,
+        hidden: &start.hidden,
+        embedded: start.embedded,
+        client_ip: start.client_ip,
+        user_agent: start.user_agent,
+        now,
+    };
+    store::responses::insert_response(tx.conn(), new).await?;
+    let response = store::responses::find_response_for_update(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    save_answer(&mut tx, &form, &response, &step.question_id, value, bot_reason, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Loads a response and the step to show: `requested` when it is on the
+/// current path (Back, or a reload of an earlier step), else the first
+/// unanswered one.
+pub async fn load_step(
+    db: &Db,
+    cache: &FormCache,
+    response_id: Uuid,
+    requested: Option<&str>,
+) -> Result<StepState, AppError> {
+    let response = {
+        let mut conn = db.read().await?;
+        store::responses::find_response(conn.conn(), response_id).await?
+    };
+    let response = response.ok_or(AppError::NotFound)?;
+    let form = cache.version(db, response.form_id, response.version).await?;
+    let evaluation = engine::evaluate(&form.definition, &response.answers, &response.hidden);
+    let shown = if response.is_finished() {
+        None
+    } else {
+        match requested {
+            Some(q) if evaluation.path.iter().any(|p| p == q) => Some(q.to_string()),
+            _ => evaluation.current.clone(),
+        }
+    };
+    Ok(StepState { form, response: Some(response), evaluation, shown })
+}
+
+/// Saves one answer (a new one, or a changed earlier one) and finishes the
+/// response when the path is complete. Answering a finished response again
+/// changes nothing and reports it finished.
+pub async fn answer_step(
+    db: &Db,
+    cache: &FormCache,
+    response_id: Uuid,
+    step: StepInput,
+    now: DateTime<Utc>,
+) -> Result<AnswerResult, AppError> {
+    let mut tx = db.begin().await?;
+    let response = store::responses::find_response_for_update(tx.conn(), response_id).await?;
+    let response = response.ok_or(AppError::NotFound)?;
+    if response.is_finished() {
+        return Ok(AnswerResult::Finished);
+    }
+    let form = cache.version(db, response.form_id, response.version).await?;
+    let before = engine::evaluate(&form.definition, &response.answers, &response.hidden);
+    if !before.path.iter().any(|q| *q == step.question_id) {
+        return Err(AppError::Conflict("This question is no longer part of your answers.".into()));
+    }
+    let value = parse(&form, &step)?;
+    let bot_reason = step.honeypot_filled.then_some("the hidden honeypot field was filled in");
+    let result = save_answer(&mut tx, &form, &response, &step.question_id, value, bot_reason, now).await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+fn parse(form: &PublishedForm, step: &StepInput) -> Result<AnswerValue, AppError> {
+    let question = form
+        .definition
+        .questions
+        .iter()
+        .find(|q| q.id == step.question_id)
+        .ok_or_else(|| AppError::invalid("question", "This question is not part of the form."))?;
+    engine::parse_answer(question, &step.values)
+        .map_err(|e| AppError::Invalid(vec![FieldError { field: e.question, message: e.message }]))
+}
+
+fn bot_reason_at_start(form: &PublishedForm, start: &StartInput, step: &StepInput) -> Option<&'static str> {
+    if step.honeypot_filled {
+        return Some("the hidden honeypot field was filled in");
+    }
+    let minimum = start.min_seconds_override.unwrap_or(form.definition.settings.min_seconds_before_first_answer);
+    match start.seconds_since_render {
+        None if minimum > 0 => Some("the first page's signed render time was missing or altered"),
+        Some(seconds) if seconds < f64::from(minimum) => Some("the first answer came faster than a person can type"),
+        _ => None,
+    }
+}
+
+/// Stores the answer, recomputes path and scores, and finishes when complete.
+async fn save_answer(
+    tx: &mut Tx,
+    form: &PublishedForm,
+    response: &ResponseRecord,
+    question_id: &str,
+    value: AnswerValue,
+    bot_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<AnswerResult, AppError> {
+    let mut answers = response.answers.0.clone();
+    answers.insert(question_id.to_string(), value);
+    let evaluation = engine::evaluate(&form.definition, &answers, &response.hidden);
+    // Answers of questions that left the path are dropped with their times.
+    let mut answer_times = response.answer_times.0.clone();
+    answer_times.insert(question_id.to_string(), now);
+    answer_times.retain(|q, _| evaluation.answers.contains_key(q));
+    let progress = Progress {
+        answers: &evaluation.answers,
+        answer_times: &answer_times,
+        current_question: evaluation.current.as_deref(),
+        fit: evaluation.fit.total,
+        intent: evaluation.intent.total,
+        running_outcome: evaluation.outcome.as_deref(),
+        bot_reason,
+        now,
+    };
+    store::responses::update_progress(tx.conn(), response.id, progress).await?;
+    if evaluation.current.is_some() {
+        return Ok(AnswerResult::NextStep);
+    }
+    let is_bot = response.is_bot || bot_reason.is_some();
+    finish(tx, form, response, &evaluation, is_bot, now).await?;
+    Ok(AnswerResult::Finished)
+}
+
+/// Writes the lead and outcome. Bots are kept and marked, never handed to sales.
+async fn finish(
+    tx: &mut Tx,
+    form: &PublishedForm,
+    response: &ResponseRecord,
+    evaluation: &Evaluation,
+    is_bot: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let outcome_id = evaluation.outcome.as_deref().ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("no outcome matched in form {} v{}", form.form_id, form.version))
+    })?;
+    let outcome = form.definition.outcomes.iter().find(|o| o.id == outcome_id).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("outcome {outcome_id} missing from form {}", form.form_id))
+    })?;
+    let lead_id = if is_bot {
+        None
+    } else {
+        Some(upsert_lead(tx, form, response, evaluation, outcome, now).await?)
+    };
+    store::responses::mark_finished(tx.conn(), response.id, outcome_id, lead_id, now).await?;
+    Ok(())
+}
+
+async fn upsert_lead(
+    tx: &mut Tx,
+    form: &PublishedForm,
+    response: &ResponseRecord,
+    evaluation: &Evaluation,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    let fields: std::collections::BTreeMap<String, String> = engine::lead_fields(&form.definition, &evaluation.answers)
+        .into_iter()
+        .map(|(field, value)| (field.as_str().to_string(), value))
+        .collect();
+    let email = fields.get("email").map(|e| e.trim().to_lowercase());
+    let company_domain = email.as_deref().and_then(engine::company_domain);
+    let account_id = match company_domain {
+        Some(domain) => Some(store::leads::upsert_account(tx.conn(), &domain, now).await?),
+        None => None,
+    };
+    let breakdown = Breakdown { fit: evaluation.fit.breakdown.clone(), intent: evaluation.intent.breakdown.clone() };
+    let disqualified_reason = match &outcome.handoff {
+        Handoff::Disqualify(reason) => Some(reason.as_str()),
+        _ => None,
+    };
+    let lead = LeadUpsert {
+        new_id: Uuid::now_v7(),
+        email: email.as_deref(),
+        account_id,
+        form_id: form.form_id,
+        response_id: response.id,
+        fields: &fields,
+        fit: evaluation.fit.total,
+        intent: evaluation.intent.total,
+        breakdown: &breakdown,
+        outcome_id: &outcome.id,
+        tier: &outcome.tier,
+        handoff: &outcome.handoff,
+        disqualified_reason,
+        hidden: &response.hidden,
+        now,
+    };
+    Ok(store::leads::upsert_lead(tx.conn(), lead).await?)
+}

@@ -1,0 +1,281 @@
+//! Configuration: command-line flags and `LEADGATE_*` environment variables,
+//! parsed once at start-up into typed [`Settings`].
+//!
+//! Raw values are read as strings and parsed here (not by clap) so that a bad
+//! value stops start-up with one line naming the variable and what it accepts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The `leadgate` command line.
+#[derive(Debug, Parser)]
+#[command(name = "leadgate", version, about = "Adaptive lead-qualification form server")]
+pub struct Cli {
+    #[command(flatten)]
+    pub raw: RawSettings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Lint a form definition file (YAML or JSON); exits non-zero on errors.
+    Check {
+        /// Path of the definition file.
+        file: PathBuf,
+    },
+}
+
+/// Settings as typed by a person: every value is still a string.
+#[derive(Debug, Clone, Args, Default)]
+pub struct RawSettings {
+    /// Database URL: `sqlite://FILE` (default `sqlite://leadgate.db`) or `postgres://…`.
+    #[arg(long, env = "LEADGATE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on (default 127.0.0.1:3000).
+    #[arg(long, env = "LEADGATE_BIND", global = true)]
+    pub bind: Option<String>,
+    /// Public base URL used in links and emails (default http://<bind>).
+    #[arg(long, env = "LEADGATE_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// Secret key for signing (at least 32 characters); generated and stored in the database when unset.
+    #[arg(long, env = "LEADGATE_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Log format: `human` (default) or `json`.
+    #[arg(long, env = "LEADGATE_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+    /// Origins allowed to embed forms in an iframe, space-separated (default: none, `'self'` only).
+    #[arg(long, env = "LEADGATE_FRAME_ANCESTORS", global = true)]
+    pub frame_ancestors: Option<String>,
+    /// Load the demo form on first start with an empty database: `true` (default) or `false`.
+    #[arg(long, env = "LEADGATE_DEMO", global = true)]
+    pub demo: Option<String>,
+    /// Form starts allowed per client IP per minute (default 20).
+    #[arg(long, env = "LEADGATE_START_LIMIT_PER_MINUTE", global = true)]
+    pub start_limit_per_minute: Option<String>,
+    /// Answers allowed per client IP per minute (default 240).
+    #[arg(long, env = "LEADGATE_ANSWER_LIMIT_PER_MINUTE", global = true)]
+    pub answer_limit_per_minute: Option<String>,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Validated settings: everything the application needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub base_url: Option<String>,
+    pub secret_key: Option<SecretKey>,
+    pub log_format: LogFormat,
+    pub frame_ancestors: Vec<String>,
+    pub demo: bool,
+    pub limits: Limits,
+}
+
+/// Abuse limits for the public pages.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub starts_per_minute: u32,
+    pub answers_per_minute: u32,
+    /// Overrides every form's minimum time before the first answer (tests use 0).
+    pub min_seconds_before_first_answer: Option<u32>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { starts_per_minute: 20, answers_per_minute: 240, min_seconds_before_first_answer: None }
+    }
+}
+
+/// A secret that never appears in logs or debug output.
+#[derive(Clone)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    pub fn new(value: String) -> Self {
+        SecretKey(value)
+    }
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// A bad setting: which variable, and what it accepts.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {accepts} (got {got:?})")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub accepts: &'static str,
+    pub got: String,
+}
+
+impl RawSettings {
+    /// Parses every value, naming the first bad one.
+    pub fn parse(&self) -> Result<Settings, ConfigError> {
+        let bind = parse_bind(self.bind.as_deref())?;
+        Ok(Settings {
+            database_url: parse_database_url(self.database_url.as_deref())?,
+            bind,
+            base_url: parse_base_url(self.base_url.as_deref())?,
+            secret_key: parse_secret(self.secret_key.as_deref())?,
+            log_format: parse_log_format(self.log_format.as_deref())?,
+            frame_ancestors: parse_frame_ancestors(self.frame_ancestors.as_deref())?,
+            demo: parse_bool("LEADGATE_DEMO", self.demo.as_deref(), true)?,
+            limits: Limits {
+                starts_per_minute: parse_rate(
+                    "LEADGATE_START_LIMIT_PER_MINUTE",
+                    self.start_limit_per_minute.as_deref(),
+                    20,
+                )?,
+                answers_per_minute: parse_rate(
+                    "LEADGATE_ANSWER_LIMIT_PER_MINUTE",
+                    self.answer_limit_per_minute.as_deref(),
+                    240,
+                )?,
+                min_seconds_before_first_answer: None,
+            },
+        })
+    }
+}
+
+fn bad(variable: &'static str, accepts: &'static str, got: &str) -> ConfigError {
+    ConfigError { variable, accepts, got: got.to_string() }
+}
+
+fn parse_database_url(raw: Option<&str>) -> Result<String, ConfigError> {
+    let url = raw.unwrap_or("sqlite://leadgate.db").trim();
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|prefix| url.starts_with(prefix)) {
+        Ok(url.to_string())
+    } else {
+        Err(bad("LEADGATE_DATABASE_URL", "a URL starting with sqlite:// or postgres://", url))
+    }
+}
+
+fn parse_bind(raw: Option<&str>) -> Result<SocketAddr, ConfigError> {
+    let text = raw.unwrap_or("127.0.0.1:3000").trim();
+    text.parse()
+        .map_err(|_| bad("LEADGATE_BIND", "an IP address and port such as 127.0.0.1:3000", text))
+}
+
+fn parse_base_url(raw: Option<&str>) -> Result<Option<String>, ConfigError> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let valid = (text.starts_with("http://") || text.starts_with("https://"))
+        && text.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
+    if valid {
+        Ok(Some(text.trim_end_matches('/').to_string()))
+    } else {
+        Err(bad("LEADGATE_BASE_URL", "an http:// or https:// URL such as https://forms.example.com", text))
+    }
+}
+
+fn parse_secret(raw: Option<&str>) -> Result<Option<SecretKey>, ConfigError> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(text) if text.len() >= 32 => Ok(Some(SecretKey(text.to_string()))),
+        // Never echo a secret back, even a bad one.
+        Some(_) => Err(bad("LEADGATE_SECRET_KEY", "at least 32 characters", "<hidden>")),
+    }
+}
+
+fn parse_log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {
+    match raw.map(str::trim).unwrap_or("human") {
+        "human" => Ok(LogFormat::Human),
+        "json" => Ok(LogFormat::Json),
+        other => Err(bad("LEADGATE_LOG_FORMAT", "`human` or `json`", other)),
+    }
+}
+
+fn parse_frame_ancestors(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let Some(text) = raw else { return Ok(Vec::new()) };
+    let origins: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    let valid = |o: &String| {
+        o == "*" || ((o.starts_with("https://") || o.starts_with("http://")) && !o.contains([';', ',', '\'']))
+    };
+    match origins.iter().find(|o| !valid(o)) {
+        None => Ok(origins),
+        Some(o) => Err(bad(
+            "LEADGATE_FRAME_ANCESTORS",
+            "space-separated origins such as https://www.example.com",
+            o,
+        )),
+    }
+}
+
+fn parse_bool(variable: &'static str, raw: Option<&str>, default: bool) -> Result<bool, ConfigError> {
+    match raw.map(|t| t.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(t) if ["true", "1", "yes", "on"].contains(&t.as_str()) => Ok(true),
+        Some(t) if ["false", "0", "no", "off"].contains(&t.as_str()) => Ok(false),
+        Some(t) => Err(bad(variable, "`true` or `false`", &t)),
+    }
+}
+
+fn parse_rate(variable: &'static str, raw: Option<&str>, default: u32) -> Result<u32, ConfigError> {
+    let Some(text) = raw.map(str::trim) else { return Ok(default) };
+    match text.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(bad(variable, "a whole number greater than 0", text)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_sqlite_on_localhost_3000() {
+        let settings = RawSettings::default().parse().unwrap();
+        assert_eq!(settings.database_url, "sqlite://leadgate.db");
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(settings.log_format, LogFormat::Human);
+        assert!(settings.demo);
+    }
+
+    #[test]
+    fn a_bad_bind_names_the_variable() {
+        let raw = RawSettings { bind: Some("nonsense".into()), ..Default::default() };
+        let error = raw.parse().unwrap_err();
+        assert_eq!(error.variable, "LEADGATE_BIND");
+        assert!(error.to_string().starts_with("LEADGATE_BIND: an IP address and port"));
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_without_echoing_it() {
+        let raw = RawSettings { secret_key: Some("tooshort".into()), ..Default::default() };
+        let error = raw.parse().unwrap_err();
+        assert!(!error.to_string().contains("tooshort"));
+    }
+
+    #[test]
+    fn frame_ancestors_reject_injection() {
+        let raw = RawSettings { frame_ancestors: Some("https://a.example; script-src *".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_FRAME_ANCESTORS");
+    }
+
+    #[test]
+    fn secret_keys_are_redacted_in_debug_output() {
+        let key = SecretKey::new("x".repeat(40));
+        assert!(!format!("{key:?}").contains("xxxx"));
+    }
+}

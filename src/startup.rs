@@ -1,0 +1,125 @@
+//! Building and running the application: database, migrations, secret key,
+//! demo data, the router, and a listener with graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use rand::RngCore;
+use tokio::net::TcpListener;
+
+use crate::app::demo;
+use crate::config::{SecretKey, Settings};
+use crate::store::{Db, settings as stored_settings};
+use crate::web::{self, AppState};
+
+/// A built application, bound to its port and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    demo_slug: Option<String>,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads or creates the secret key,
+    /// seeds the demo when asked, and binds the listener (port 0 = any free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = Db::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("cannot open the database at {}", redact(&settings.database_url)))?;
+        db.migrate().await.context("cannot apply database migrations")?;
+        let secret = match settings.secret_key.clone() {
+            Some(secret) => secret,
+            None => stored_or_new_secret(&db).await?,
+        };
+        let demo_slug = if settings.demo { demo::seed_if_empty(&db).await.context("cannot load the demo")? } else { None };
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let state = AppState::new(db, secret, settings, base_url);
+        Ok(Application { listener, state, demo_slug })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    /// The public base URL (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The demo form's slug, when the demo is loaded.
+    pub fn demo_slug(&self) -> Option<&str> {
+        self.demo_slug.as_deref()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then drains in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        db.close().await;
+        served
+    }
+}
+
+/// The secret shared by every instance on this database, created on first run.
+async fn stored_or_new_secret(db: &Db) -> anyhow::Result<SecretKey> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let mut tx = db.begin().await?;
+    let value = stored_settings::insert_setting_once(tx.conn(), "secret_key", &hex::encode(bytes)).await?;
+    tx.commit().await?;
+    Ok(SecretKey::new(value))
+}
+
+/// Hides a password in a database URL before it is shown.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://***{}", &url[..scheme], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(super::redact("postgres://u:secret@db:5432/x"), "postgres://***@db:5432/x");
+        assert_eq!(super::redact("sqlite://leadgate.db"), "sqlite://leadgate.db");
+    }
+}

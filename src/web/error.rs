@@ -1,0 +1,149 @@
+//! Errors at the edge: an [`AppError`] becomes a friendly page. The cause is
+//! logged once, here, with the request id; the page shows only the id.
+
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use crate::app::AppError;
+
+/// An error to be shown as a page. Rendering happens in
+/// [`render_error_pages`], which knows the request id.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        PageError(error)
+    }
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(error: crate::store::StoreError) -> Self {
+        PageError(error.into())
+    }
+}
+
+/// Marks a response whose body the error middleware writes.
+#[derive(Clone, Debug)]
+struct ErrorPage {
+    title: &'static str,
+    message: String,
+    cause: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match &self.0 {
+            AppError::NotFound => (StatusCode::NOT_FOUND, "Page not found", not_found_message()),
+            AppError::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Please check your input",
+                errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
+            ),
+            AppError::Conflict(message) => (StatusCode::CONFLICT, "That could not be done", message.clone()),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "Not allowed", "You are not allowed to do this.".into()),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy for a moment",
+                "We are very busy right now. Nothing you entered was lost; please try again in a few seconds.".into(),
+            ),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "Something went wrong on our side. Nothing you entered was lost; please try again.".into(),
+            ),
+        };
+        let cause = match &self.0 {
+            AppError::Internal(_) | AppError::Unavailable(_) => Some(cause_chain(&self.0)),
+            _ => None,
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage { title, message, cause });
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        response
+    }
+}
+
+fn not_found_message() -> String {
+    "There is nothing at this address. Check the link, or start again from the form's first page.".into()
+}
+
+/// "error: cause: cause" for the log.
+fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPageTemplate<'a> {
+    title: &'a str,
+    message: &'a str,
+    request_id: &'a str,
+    status: u16,
+}
+
+/// Middleware: fills in error pages (and logs causes) with the request id.
+pub async fn render_error_pages(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    if let Some(cause) = &page.cause {
+        tracing::error!(request_id, status = response.status().as_u16(), cause, "request failed");
+    }
+    let template = ErrorPageTemplate {
+        title: page.title,
+        message: &page.message,
+        request_id: &request_id,
+        status: response.status().as_u16(),
+    };
+    let body = template.render().unwrap_or_else(|_| page.title.to_string());
+    let (parts, _) = response.into_parts();
+    let mut response = Html(body).into_response();
+    *response.status_mut() = parts.status;
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+/// The fallback for unknown paths.
+pub async fn not_found() -> PageError {
+    PageError(AppError::NotFound)
+}
+
+/// 429 with Retry-After, as a page.
+pub fn too_many_requests(retry: super::rate_limit::RetryAfter) -> Response {
+    let seconds = retry.0.as_secs().max(1);
+    let mut response = StatusCode::TOO_MANY_REQUESTS.into_response();
+    response.extensions_mut().insert(ErrorPage {
+        title: "Too many attempts",
+        message: format!("Too many attempts from your network. Please wait {seconds} seconds and try again; nothing you entered was lost."),
+        cause: None,
+    });
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}

@@ -1,0 +1,105 @@
+//! Later steps of a response: show, answer, go back, and the ending.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::start::step_input;
+use super::view::EndingPage;
+use super::{StepChrome, first_message, render_ending, render_step, step_page, wants_fragment};
+use crate::app::AppError;
+use crate::app::respond::{self, AnswerResult, StepState};
+use crate::web::AppState;
+use crate::web::error::{PageError, too_many_requests};
+use crate::web::forms_input::FormBody;
+
+#[derive(Deserialize)]
+pub struct StepQuery {
+    step: Option<String>,
+}
+
+/// GET /f/{slug}/r/{id}: the current step, an earlier one (`?step=`), or the ending.
+pub async fn show_step(
+    State(state): State<AppState>,
+    Path((slug, response_id)): Path<(String, Uuid)>,
+    Query(query): Query<StepQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let step = respond::load_step(&state.db, &state.forms, response_id, query.step.as_deref()).await?;
+    if step.form.definition.slug != slug {
+        return Err(PageError(AppError::NotFound));
+    }
+    Ok(render_state(&state, &step, &headers, None, None, StatusCode::OK))
+}
+
+/// POST /f/{slug}/r/{id}: saves an answer; 303 to the next step (or, for
+/// htmx, the next step itself); 422 with the message and the typed values.
+pub async fn submit_answer(
+    State(state): State<AppState>,
+    Path((slug, response_id)): Path<(String, Uuid)>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    if let Err(retry) = state.rate_limits.check_answer(client.ip()) {
+        return Ok(too_many_requests(retry));
+    }
+    let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
+    let input = step_input(&form);
+    let here = format!("/f/{slug}/r/{response_id}");
+    match respond::answer_step(&state.db, &state.forms, response_id, input.clone(), Utc::now()).await {
+        Ok(AnswerResult::NextStep | AnswerResult::Finished) if wants_fragment(&headers) => {
+            let step = respond::load_step(&state.db, &state.forms, response_id, None).await?;
+            let mut response = render_state(&state, &step, &headers, None, None, StatusCode::OK);
+            if let Ok(url) = HeaderValue::from_str(&here) {
+                response.headers_mut().insert("hx-push-url", url);
+            }
+            Ok(response)
+        }
+        Ok(_) => Ok(Redirect::to(&here).into_response()),
+        Err(error @ AppError::Invalid(_)) => {
+            let step = respond::load_step(&state.db, &state.forms, response_id, Some(&input.question_id)).await?;
+            let message = first_message(&error);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(render_state(&state, &step, &headers, Some(input.values), message, status))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn render_state(
+    state: &AppState,
+    step: &StepState,
+    headers: &HeaderMap,
+    typed: Option<Vec<String>>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let fragment = wants_fragment(headers);
+    let Some(response) = step.response.as_ref() else {
+        return PageError(AppError::NotFound).into_response();
+    };
+    if step.shown.is_none() {
+        return match step.finished_outcome() {
+            Some(outcome) => render_ending(EndingPage::new(step, outcome), fragment),
+            None => PageError(AppError::Internal(anyhow::anyhow!("finished response without outcome"))).into_response(),
+        };
+    }
+    let slug = &step.form.definition.slug;
+    let here = format!("/f/{slug}/r/{}", response.id);
+    let chrome = StepChrome {
+        back_url: step.previous().map(|q| format!("{here}?step={q}")),
+        resume_url: Some(format!("{}{here}", state.base_url)),
+        action: here,
+        hidden: Vec::new(),
+        render_token: None,
+        embed: response.embedded,
+    };
+    render_step(step_page(step, chrome, typed, error), fragment, status)
+}

@@ -1,0 +1,133 @@
+//! The server skeleton: probes, static files, error pages, headers, config.
+
+use scraper::Html;
+
+use crate::helpers::{spawn_app, spawn_app_with, text_of};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn readyz_answers_ready_when_the_database_is_reachable() {
+    let app = spawn_app().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ready");
+}
+
+#[tokio::test]
+async fn readyz_answers_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.close().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+}
+
+#[tokio::test]
+async fn a_missing_page_is_a_friendly_404_page_with_a_request_id() {
+    let app = spawn_app().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    let request_id = response.headers().get("x-request-id").expect("request id header").to_str().unwrap().to_string();
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = Html::parse_document(&response.text().await.unwrap());
+    assert_eq!(text_of(&page, "h1").as_deref(), Some("Page not found"));
+    assert_eq!(text_of(&page, ".request-id"), Some(request_id));
+}
+
+#[tokio::test]
+async fn a_server_error_page_shows_the_request_id_and_never_the_cause() {
+    let app = spawn_app().await;
+    app.publish_form(crate::helpers::BRANCHING_FORM).await;
+    // Break the database under the running server: answers can no longer be stored.
+    let mut tx = app.db.begin().await.unwrap();
+    leadgate::on_conn!(tx.conn(), c => sqlx::query("DROP TABLE responses").execute(&mut *c).await).unwrap();
+    tx.commit().await.unwrap();
+    let response = app.start_form_raw("qualify", "", &["buyer@acme.example"], &[]).await;
+    assert_eq!(response.status(), 500);
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    let body = response.text().await.unwrap();
+    let page = Html::parse_document(&body);
+    assert_eq!(text_of(&page, ".request-id"), Some(request_id));
+    assert!(!body.contains("responses"), "the cause must not reach the page");
+    assert!(!body.to_lowercase().contains("sql"), "the cause must not reach the page");
+}
+
+#[tokio::test]
+async fn htmx_is_served_by_leadgate_itself_with_cache_headers_and_compression() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/static/htmx.min.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert!(response.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    assert!(response.headers()["content-type"].to_str().unwrap().contains("javascript"));
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy_and_nosniff() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("style-src 'self'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn form_pages_may_be_framed_by_the_configured_origins_only() {
+    let app = spawn_app_with(|s| s.frame_ancestors = vec!["https://www.customer.example".into()]).await;
+    let response = app.get("/f/talk-to-sales").await;
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'self' https://www.customer.example"), "{csp}");
+    assert!(response.headers().get("x-frame-options").is_none());
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let app = spawn_app().await;
+    let big = "a".repeat(2 * 1024 * 1024);
+    let response = app.client.post(app.url("/f/talk-to-sales")).body(big).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn a_bad_bind_address_stops_start_up_with_one_line_and_exit_code_2() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+        .env("LEADGATE_BIND", "not-an-address")
+        .env("LEADGATE_DATABASE_URL", "sqlite::memory:")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("LEADGATE_BIND"), "{stderr}");
+}
+
+#[tokio::test]
+async fn leadgate_check_exits_non_zero_on_lint_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.yaml");
+    std::fs::write(&good, crate::helpers::BRANCHING_FORM).unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, crate::helpers::BRANCHING_FORM.replace("goto: procurement", "goto: nowhere")).unwrap();
+    let run = |path: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_leadgate")).arg("check").arg(path).output().unwrap()
+    };
+    assert!(run(&good).status.success());
+    let failed = run(&bad);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stdout).contains("nowhere"));
+}

@@ -1,0 +1,7 @@
+//! The HTTP suite: every test starts the real application on a random port
+//! with its own database (SQLite, or PostgreSQL when
+//! `LEADGATE_TEST_DATABASE_URL` is set) and talks HTTP to it.
+
+mod foundation;
+mod helpers;
+mod prospect;
