@@ -551,9 +551,29 @@ fn blocking_request(addr: SocketAddr, method: &str, path: &str) {
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
-    if stream.write_all(request.as_bytes()).is_ok() {
-        let mut sink = Vec::new();
-        let _ = stream.read_to_end(&mut sink);
+    if stream.write_all(request.as_bytes()).is_err() {
+        return;
+    }
+    // Read one whole answer: the driver may keep the connection open, so
+    // stop at the end of the body rather than at end of stream.
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let body_len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + body_len {
+                return;
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
     }
 }
 

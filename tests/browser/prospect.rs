@@ -1,0 +1,1 @@
+//! The prospect's flow in a real browser, with and without JavaScript.
