@@ -11,7 +11,11 @@ use clap::{Args, Parser, Subcommand};
 
 /// The `leadgate` command line.
 #[derive(Debug, Parser)]
-#[command(name = "leadgate", version, about = "Adaptive lead-qualification form server")]
+#[command(
+    name = "leadgate",
+    version,
+    about = "Adaptive lead-qualification form server"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub raw: RawSettings,
@@ -45,7 +49,12 @@ pub struct RawSettings {
     #[arg(long, env = "LEADGATE_BASE_URL", global = true)]
     pub base_url: Option<String>,
     /// Secret key for signing (at least 32 characters); generated and stored in the database when unset.
-    #[arg(long, env = "LEADGATE_SECRET_KEY", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LEADGATE_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
     pub secret_key: Option<String>,
     /// Log format: `human` (default) or `json`.
     #[arg(long, env = "LEADGATE_LOG_FORMAT", global = true)]
@@ -95,7 +104,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { starts_per_minute: 20, answers_per_minute: 240, min_seconds_before_first_answer: None }
+        Limits {
+            starts_per_minute: 20,
+            answers_per_minute: 240,
+            min_seconds_before_first_answer: None,
+        }
     }
 }
 
@@ -157,7 +170,11 @@ impl RawSettings {
 }
 
 fn bad(variable: &'static str, accepts: &'static str, got: &str) -> ConfigError {
-    ConfigError { variable, accepts, got: got.to_string() }
+    ConfigError {
+        variable,
+        accepts,
+        got: got.to_string(),
+    }
 }
 
 fn parse_database_url(raw: Option<&str>) -> Result<String, ConfigError> {
@@ -166,14 +183,23 @@ fn parse_database_url(raw: Option<&str>) -> Result<String, ConfigError> {
     if known.iter().any(|prefix| url.starts_with(prefix)) {
         Ok(url.to_string())
     } else {
-        Err(bad("LEADGATE_DATABASE_URL", "a URL starting with sqlite:// or postgres://", url))
+        Err(bad(
+            "LEADGATE_DATABASE_URL",
+            "a URL starting with sqlite:// or postgres://",
+            url,
+        ))
     }
 }
 
 fn parse_bind(raw: Option<&str>) -> Result<SocketAddr, ConfigError> {
     let text = raw.unwrap_or("127.0.0.1:3000").trim();
-    text.parse()
-        .map_err(|_| bad("LEADGATE_BIND", "an IP address and port such as 127.0.0.1:3000", text))
+    text.parse().map_err(|_| {
+        bad(
+            "LEADGATE_BIND",
+            "an IP address and port such as 127.0.0.1:3000",
+            text,
+        )
+    })
 }
 
 fn parse_base_url(raw: Option<&str>) -> Result<Option<String>, ConfigError> {
@@ -181,11 +207,18 @@ fn parse_base_url(raw: Option<&str>) -> Result<Option<String>, ConfigError> {
         return Ok(None);
     };
     let valid = (text.starts_with("http://") || text.starts_with("https://"))
-        && text.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
+        && text
+            .split("://")
+            .nth(1)
+            .is_some_and(|rest| !rest.is_empty());
     if valid {
         Ok(Some(text.trim_end_matches('/').to_string()))
     } else {
-        Err(bad("LEADGATE_BASE_URL", "an http:// or https:// URL such as https://forms.example.com", text))
+        Err(bad(
+            "LEADGATE_BASE_URL",
+            "an http:// or https:// URL such as https://forms.example.com",
+            text,
+        ))
     }
 }
 
@@ -194,7 +227,11 @@ fn parse_secret(raw: Option<&str>) -> Result<Option<SecretKey>, ConfigError> {
         None | Some("") => Ok(None),
         Some(text) if text.len() >= 32 => Ok(Some(SecretKey(text.to_string()))),
         // Never echo a secret back, even a bad one.
-        Some(_) => Err(bad("LEADGATE_SECRET_KEY", "at least 32 characters", "<hidden>")),
+        Some(_) => Err(bad(
+            "LEADGATE_SECRET_KEY",
+            "at least 32 characters",
+            "<hidden>",
+        )),
     }
 }
 
@@ -207,10 +244,14 @@ fn parse_log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {
 }
 
 fn parse_frame_ancestors(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
-    let Some(text) = raw else { return Ok(Vec::new()) };
+    let Some(text) = raw else {
+        return Ok(Vec::new());
+    };
     let origins: Vec<String> = text.split_whitespace().map(str::to_string).collect();
     let valid = |o: &String| {
-        o == "*" || ((o.starts_with("https://") || o.starts_with("http://")) && !o.contains([';', ',', '\'']))
+        o == "*"
+            || ((o.starts_with("https://") || o.starts_with("http://"))
+                && !o.contains([';', ',', '\'']))
     };
     match origins.iter().find(|o| !valid(o)) {
         None => Ok(origins),
@@ -222,7 +263,11 @@ fn parse_frame_ancestors(raw: Option<&str>) -> Result<Vec<String>, ConfigError> 
     }
 }
 
-fn parse_bool(variable: &'static str, raw: Option<&str>, default: bool) -> Result<bool, ConfigError> {
+fn parse_bool(
+    variable: &'static str,
+    raw: Option<&str>,
+    default: bool,
+) -> Result<bool, ConfigError> {
     match raw.map(|t| t.trim().to_ascii_lowercase()) {
         None => Ok(default),
         Some(t) if ["true", "1", "yes", "on"].contains(&t.as_str()) => Ok(true),
@@ -232,7 +277,9 @@ fn parse_bool(variable: &'static str, raw: Option<&str>, default: bool) -> Resul
 }
 
 fn parse_rate(variable: &'static str, raw: Option<&str>, default: u32) -> Result<u32, ConfigError> {
-    let Some(text) = raw.map(str::trim) else { return Ok(default) };
+    let Some(text) = raw.map(str::trim) else {
+        return Ok(default);
+    };
     match text.parse::<u32>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(bad(variable, "a whole number greater than 0", text)),
@@ -254,23 +301,39 @@ mod tests {
 
     #[test]
     fn a_bad_bind_names_the_variable() {
-        let raw = RawSettings { bind: Some("nonsense".into()), ..Default::default() };
+        let raw = RawSettings {
+            bind: Some("nonsense".into()),
+            ..Default::default()
+        };
         let error = raw.parse().unwrap_err();
         assert_eq!(error.variable, "LEADGATE_BIND");
-        assert!(error.to_string().starts_with("LEADGATE_BIND: an IP address and port"));
+        assert!(
+            error
+                .to_string()
+                .starts_with("LEADGATE_BIND: an IP address and port")
+        );
     }
 
     #[test]
     fn a_short_secret_is_refused_without_echoing_it() {
-        let raw = RawSettings { secret_key: Some("tooshort".into()), ..Default::default() };
+        let raw = RawSettings {
+            secret_key: Some("tooshort".into()),
+            ..Default::default()
+        };
         let error = raw.parse().unwrap_err();
         assert!(!error.to_string().contains("tooshort"));
     }
 
     #[test]
     fn frame_ancestors_reject_injection() {
-        let raw = RawSettings { frame_ancestors: Some("https://a.example; script-src *".into()), ..Default::default() };
-        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_FRAME_ANCESTORS");
+        let raw = RawSettings {
+            frame_ancestors: Some("https://a.example; script-src *".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            raw.parse().unwrap_err().variable,
+            "LEADGATE_FRAME_ANCESTORS"
+        );
     }
 
     #[test]

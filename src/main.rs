@@ -63,7 +63,11 @@ fn check(path: &std::path::Path) -> ExitCode {
         }
     };
     let is_json = path.extension().is_some_and(|e| e == "json");
-    let parsed = if is_json { engine::parse_definition_json(&text) } else { engine::parse_definition_yaml(&text) };
+    let parsed = if is_json {
+        engine::parse_definition_json(&text)
+    } else {
+        engine::parse_definition_yaml(&text)
+    };
     let definition = match parsed {
         Ok(definition) => definition,
         Err(error) => {
@@ -73,10 +77,30 @@ fn check(path: &std::path::Path) -> ExitCode {
     };
     let findings = engine::lint(&definition);
     for finding in &findings {
-        let level = if finding.severity == engine::Severity::Error { "error" } else { "warning" };
-        println!("{}: {level}: {}: {}", path.display(), finding.location, finding.message);
+        let level = if finding.severity == engine::Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        println!(
+            "{}: {level}: {}: {}",
+            path.display(),
+            finding.location,
+            finding.message
+        );
     }
-    let errors = findings.iter().filter(|f| f.severity == engine::Severity::Error).count();
-    println!("{} error(s), {} warning(s)", errors, findings.len() - errors);
-    if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == engine::Severity::Error)
+        .count();
+    println!(
+        "{} error(s), {} warning(s)",
+        errors,
+        findings.len() - errors
+    );
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

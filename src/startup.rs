@@ -24,26 +24,47 @@ impl Application {
     /// Connects and migrates the database, loads or creates the secret key,
     /// seeds the demo when asked, and binds the listener (port 0 = any free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let db = Db::connect(&settings.database_url)
+        let db = Db::connect(&settings.database_url).await.with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                redact(&settings.database_url)
+            )
+        })?;
+        db.migrate()
             .await
-            .with_context(|| format!("cannot open the database at {}", redact(&settings.database_url)))?;
-        db.migrate().await.context("cannot apply database migrations")?;
+            .context("cannot apply database migrations")?;
         let secret = match settings.secret_key.clone() {
             Some(secret) => secret,
             None => stored_or_new_secret(&db).await?,
         };
-        let demo_slug = if settings.demo { demo::seed_if_empty(&db).await.context("cannot load the demo")? } else { None };
+        let demo_slug = if settings.demo {
+            demo::seed_if_empty(&db)
+                .await
+                .context("cannot load the demo")?
+        } else {
+            None
+        };
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let base_url = settings
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"));
         let state = AppState::new(db, secret, settings, base_url);
-        Ok(Application { listener, state, demo_slug })
+        Ok(Application {
+            listener,
+            state,
+            demo_slug,
+        })
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     /// The public base URL (no trailing slash).
@@ -66,10 +87,15 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let db = self.state.db.clone();
         let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
         db.close().await;
         served
     }
@@ -80,7 +106,8 @@ async fn stored_or_new_secret(db: &Db) -> anyhow::Result<SecretKey> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let mut tx = db.begin().await?;
-    let value = stored_settings::insert_setting_once(tx.conn(), "secret_key", &hex::encode(bytes)).await?;
+    let value =
+        stored_settings::insert_setting_once(tx.conn(), "secret_key", &hex::encode(bytes)).await?;
     tx.commit().await?;
     Ok(SecretKey::new(value))
 }
@@ -88,7 +115,9 @@ async fn stored_or_new_secret(db: &Db) -> anyhow::Result<SecretKey> {
 /// Hides a password in a database URL before it is shown.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://***{}", &url[..scheme], &url[at..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***{}", &url[..scheme], &url[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -119,7 +148,13 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn passwords_in_database_urls_are_hidden() {
-        assert_eq!(super::redact("postgres://u:secret@db:5432/x"), "postgres://***@db:5432/x");
-        assert_eq!(super::redact("sqlite://leadgate.db"), "sqlite://leadgate.db");
+        assert_eq!(
+            super::redact("postgres://u:secret@db:5432/x"),
+            "postgres://***@db:5432/x"
+        );
+        assert_eq!(
+            super::redact("sqlite://leadgate.db"),
+            "sqlite://leadgate.db"
+        );
     }
 }

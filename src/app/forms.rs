@@ -8,34 +8,65 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{AppError, FieldError};
-use crate::engine::{self, FormDefinition, Severity};
+use crate::engine::{self, CompiledForm, FormDefinition, Severity};
 use crate::store::{self, Db};
 
-/// A published version ready for the engine.
-#[derive(Debug)]
+/// A published version, compiled once for the engine.
 pub struct PublishedForm {
     pub form_id: Uuid,
     pub version: i32,
-    pub definition: FormDefinition,
+    pub compiled: CompiledForm<'static>,
+}
+
+impl PublishedForm {
+    pub fn definition(&self) -> &FormDefinition {
+        self.compiled.definition()
+    }
+}
+
+impl std::fmt::Debug for PublishedForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublishedForm({}, v{})", self.form_id, self.version)
+    }
 }
 
 /// Published versions by (form, version). Versions never change once
 /// published, so entries never need invalidating.
 #[derive(Default, Clone)]
 pub struct FormCache {
-    entries: Arc<Mutex<HashMap<(Uuid, i32), Arc<PublishedForm>>>>,
+    entries: Arc<Mutex<VersionMap>>,
 }
+
+type VersionMap = HashMap<(Uuid, i32), Arc<PublishedForm>>;
 
 impl FormCache {
     /// The definition of `version` of `form_id`, from memory or the database.
-    pub async fn version(&self, db: &Db, form_id: Uuid, version: i32) -> Result<Arc<PublishedForm>, AppError> {
-        if let Some(hit) = self.entries.lock().expect("cache lock").get(&(form_id, version)) {
+    pub async fn version(
+        &self,
+        db: &Db,
+        form_id: Uuid,
+        version: i32,
+    ) -> Result<Arc<PublishedForm>, AppError> {
+        if let Some(hit) = self
+            .entries
+            .lock()
+            .expect("cache lock")
+            .get(&(form_id, version))
+        {
             return Ok(hit.clone());
         }
         let mut conn = db.read().await?;
-        let definition = store::forms::get_version_definition(conn.conn(), form_id, version).await?;
-        let form = Arc::new(PublishedForm { form_id, version, definition });
-        self.entries.lock().expect("cache lock").insert((form_id, version), form.clone());
+        let definition =
+            store::forms::get_version_definition(conn.conn(), form_id, version).await?;
+        let form = Arc::new(PublishedForm {
+            form_id,
+            version,
+            compiled: CompiledForm::new(definition),
+        });
+        self.entries
+            .lock()
+            .expect("cache lock")
+            .insert((form_id, version), form.clone());
         Ok(form)
     }
 
@@ -55,7 +86,10 @@ pub fn lint_errors(definition: &FormDefinition) -> Vec<FieldError> {
     engine::lint(definition)
         .into_iter()
         .filter(|finding| finding.severity == Severity::Error)
-        .map(|finding| FieldError { field: finding.location, message: finding.message })
+        .map(|finding| FieldError {
+            field: finding.location,
+            message: finding.message,
+        })
         .collect()
 }
 
@@ -73,7 +107,8 @@ pub async fn create_published_form(
     let form_id = Uuid::now_v7();
     let mut tx = db.begin().await?;
     store::forms::insert_form(tx.conn(), form_id, definition, now).await?;
-    store::forms::insert_published_version(tx.conn(), form_id, 1, definition, "First version", now).await?;
+    store::forms::insert_published_version(tx.conn(), form_id, 1, definition, "First version", now)
+        .await?;
     tx.commit().await?;
     Ok(form_id)
 }

@@ -55,7 +55,9 @@ impl StepState {
     pub fn previous(&self) -> Option<&str> {
         let shown = self.shown.as_deref()?;
         let index = self.evaluation.path.iter().position(|q| q == shown)?;
-        index.checked_sub(1).map(|i| self.evaluation.path[i].as_str())
+        index
+            .checked_sub(1)
+            .map(|i| self.evaluation.path[i].as_str())
     }
 
     /// The answer already given to the shown question, to fill the form in.
@@ -66,7 +68,7 @@ impl StepState {
     /// The outcome of a finished response.
     pub fn finished_outcome(&self) -> Option<&Outcome> {
         let id = self.response.as_ref()?.outcome_id.as_deref()?;
-        self.form.definition.outcomes.iter().find(|o| o.id == id)
+        self.form.definition().outcomes.iter().find(|o| o.id == id)
     }
 }
 
@@ -80,9 +82,14 @@ pub enum AnswerResult {
 /// The first page of the form at `slug`: nothing is stored yet.
 pub async fn first_step(db: &Db, cache: &FormCache, slug: &str) -> Result<StepState, AppError> {
     let form = cache.published(db, slug).await?;
-    let evaluation = engine::evaluate(&form.definition, &Answers::new(), &Hidden::new());
+    let evaluation = form.compiled.evaluate(&Answers::new(), &Hidden::new());
     let shown = evaluation.current.clone();
-    Ok(StepState { form, response: None, evaluation, shown })
+    Ok(StepState {
+        form,
+        response: None,
+        evaluation,
+        shown,
+    })
 }
 
 /// Saves the first answer and starts the response with it.
@@ -95,9 +102,12 @@ pub async fn start_response(
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
     let form = cache.published(db, slug).await?;
-    let first = engine::evaluate(&form.definition, &Answers::new(), &start.hidden);
+    let first = form.compiled.evaluate(&Answers::new(), &start.hidden);
     if first.current.as_deref() != Some(step.question_id.as_str()) {
-        return Err(AppError::invalid("question", "This form has changed; please start again."));
+        return Err(AppError::invalid(
+            "question",
+            "This form has changed; please start again.",
+        ));
     }
     let value = parse(&form, &step)?;
     let bot_reason = bot_reason_at_start(&form, &start, &step);
@@ -114,8 +124,19 @@ pub async fn start_response(
         now,
     };
     store::responses::insert_response(tx.conn(), new).await?;
-    let response = store::responses::find_response_for_update(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
-    save_answer(&mut tx, &form, &response, &step.question_id, value, bot_reason, now).await?;
+    let response = store::responses::find_response_for_update(tx.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    save_answer(
+        &mut tx,
+        &form,
+        &response,
+        &step.question_id,
+        value,
+        bot_reason,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -134,8 +155,10 @@ pub async fn load_step(
         store::responses::find_response(conn.conn(), response_id).await?
     };
     let response = response.ok_or(AppError::NotFound)?;
-    let form = cache.version(db, response.form_id, response.version).await?;
-    let evaluation = engine::evaluate(&form.definition, &response.answers, &response.hidden);
+    let form = cache
+        .version(db, response.form_id, response.version)
+        .await?;
+    let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
     let shown = if response.is_finished() {
         None
     } else {
@@ -144,7 +167,12 @@ pub async fn load_step(
             _ => evaluation.current.clone(),
         }
     };
-    Ok(StepState { form, response: Some(response), evaluation, shown })
+    Ok(StepState {
+        form,
+        response: Some(response),
+        evaluation,
+        shown,
+    })
 }
 
 /// Saves one answer (a new one, or a changed earlier one) and finishes the
@@ -163,37 +191,66 @@ pub async fn answer_step(
     if response.is_finished() {
         return Ok(AnswerResult::Finished);
     }
-    let form = cache.version(db, response.form_id, response.version).await?;
-    let before = engine::evaluate(&form.definition, &response.answers, &response.hidden);
-    if !before.path.iter().any(|q| *q == step.question_id) {
-        return Err(AppError::Conflict("This question is no longer part of your answers.".into()));
+    let form = cache
+        .version(db, response.form_id, response.version)
+        .await?;
+    let before = form.compiled.evaluate(&response.answers, &response.hidden);
+    if !before.path.contains(&step.question_id) {
+        return Err(AppError::Conflict(
+            "This question is no longer part of your answers.".into(),
+        ));
     }
     let value = parse(&form, &step)?;
-    let bot_reason = step.honeypot_filled.then_some("the hidden honeypot field was filled in");
-    let result = save_answer(&mut tx, &form, &response, &step.question_id, value, bot_reason, now).await?;
+    let bot_reason = step
+        .honeypot_filled
+        .then_some("the hidden honeypot field was filled in");
+    let result = save_answer(
+        &mut tx,
+        &form,
+        &response,
+        &step.question_id,
+        value,
+        bot_reason,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(result)
 }
 
 fn parse(form: &PublishedForm, step: &StepInput) -> Result<AnswerValue, AppError> {
-    let question = form
-        .definition
-        .questions
-        .iter()
-        .find(|q| q.id == step.question_id)
-        .ok_or_else(|| AppError::invalid("question", "This question is not part of the form."))?;
-    engine::parse_answer(question, &step.values)
-        .map_err(|e| AppError::Invalid(vec![FieldError { field: e.question, message: e.message }]))
+    if form.compiled.question(&step.question_id).is_none() {
+        return Err(AppError::invalid(
+            "question",
+            "This question is not part of the form.",
+        ));
+    }
+    form.compiled
+        .parse_answer(&step.question_id, &step.values)
+        .map_err(|e| {
+            AppError::Invalid(vec![FieldError {
+                field: e.question,
+                message: e.message,
+            }])
+        })
 }
 
-fn bot_reason_at_start(form: &PublishedForm, start: &StartInput, step: &StepInput) -> Option<&'static str> {
+fn bot_reason_at_start(
+    form: &PublishedForm,
+    start: &StartInput,
+    step: &StepInput,
+) -> Option<&'static str> {
     if step.honeypot_filled {
         return Some("the hidden honeypot field was filled in");
     }
-    let minimum = start.min_seconds_override.unwrap_or(form.definition.settings.min_seconds_before_first_answer);
+    let minimum = start
+        .min_seconds_override
+        .unwrap_or(form.definition().settings.min_seconds_before_first_answer);
     match start.seconds_since_render {
         None if minimum > 0 => Some("the first page's signed render time was missing or altered"),
-        Some(seconds) if seconds < f64::from(minimum) => Some("the first answer came faster than a person can type"),
+        Some(seconds) if seconds < f64::from(minimum) => {
+            Some("the first answer came faster than a person can type")
+        }
         _ => None,
     }
 }
@@ -210,7 +267,7 @@ async fn save_answer(
 ) -> Result<AnswerResult, AppError> {
     let mut answers = response.answers.0.clone();
     answers.insert(question_id.to_string(), value);
-    let evaluation = engine::evaluate(&form.definition, &answers, &response.hidden);
+    let evaluation = form.compiled.evaluate(&answers, &response.hidden);
     // Answers of questions that left the path are dropped with their times.
     let mut answer_times = response.answer_times.0.clone();
     answer_times.insert(question_id.to_string(), now);
@@ -244,11 +301,23 @@ async fn finish(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let outcome_id = evaluation.outcome.as_deref().ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("no outcome matched in form {} v{}", form.form_id, form.version))
+        AppError::Internal(anyhow::anyhow!(
+            "no outcome matched in form {} v{}",
+            form.form_id,
+            form.version
+        ))
     })?;
-    let outcome = form.definition.outcomes.iter().find(|o| o.id == outcome_id).ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("outcome {outcome_id} missing from form {}", form.form_id))
-    })?;
+    let outcome = form
+        .definition()
+        .outcomes
+        .iter()
+        .find(|o| o.id == outcome_id)
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "outcome {outcome_id} missing from form {}",
+                form.form_id
+            ))
+        })?;
     let lead_id = if is_bot {
         None
     } else {
@@ -266,7 +335,9 @@ async fn upsert_lead(
     outcome: &Outcome,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
-    let fields: std::collections::BTreeMap<String, String> = engine::lead_fields(&form.definition, &evaluation.answers)
+    let fields: std::collections::BTreeMap<String, String> = form
+        .compiled
+        .lead_fields(&evaluation.answers)
         .into_iter()
         .map(|(field, value)| (field.as_str().to_string(), value))
         .collect();
@@ -276,7 +347,10 @@ async fn upsert_lead(
         Some(domain) => Some(store::leads::upsert_account(tx.conn(), &domain, now).await?),
         None => None,
     };
-    let breakdown = Breakdown { fit: evaluation.fit.breakdown.clone(), intent: evaluation.intent.breakdown.clone() };
+    let breakdown = Breakdown {
+        fit: evaluation.fit.breakdown.clone(),
+        intent: evaluation.intent.breakdown.clone(),
+    };
     let disqualified_reason = match &outcome.handoff {
         Handoff::Disqualify(reason) => Some(reason.as_str()),
         _ => None,

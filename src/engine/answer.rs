@@ -36,9 +36,15 @@ pub enum AnswerValue {
 }
 
 impl AnswerValue {
-    /// True for every value except [`AnswerValue::Blank`].
+    /// True when the value says something: not [`AnswerValue::Blank`], and
+    /// not empty text or an empty choice list (which conditions treat alike).
     pub fn is_answered(&self) -> bool {
-        !matches!(self, Self::Blank)
+        match self {
+            Self::Text(text) => !text.trim().is_empty(),
+            Self::Choices(values) => values.iter().any(|value| !value.trim().is_empty()),
+            Self::Blank => false,
+            Self::Number(_) | Self::Consent { .. } => true,
+        }
     }
 
     /// The value as one line of text (choices joined by ", ", consent as
@@ -103,7 +109,11 @@ pub(crate) fn parse_answer_with_pattern(
         question: question.id.clone(),
         message,
     };
-    let values: Vec<&str> = raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+    let values: Vec<&str> = raw
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
     match question.kind {
         QuestionKind::Statement => Ok(AnswerValue::Blank),
         QuestionKind::Consent => parse_consent(question, &values).map_err(fail),
@@ -252,8 +262,14 @@ mod tests {
     #[test]
     fn consent_must_be_ticked_when_required() {
         let required = question(QuestionKind::Consent, true);
-        assert_eq!(parse(&required, &[]).unwrap_err(), "Please tick the box to continue");
-        assert_eq!(parse(&required, &["false"]).unwrap_err(), "Please tick the box to continue");
+        assert_eq!(
+            parse(&required, &[]).unwrap_err(),
+            "Please tick the box to continue"
+        );
+        assert_eq!(
+            parse(&required, &["false"]).unwrap_err(),
+            "Please tick the box to continue"
+        );
         let given = AnswerValue::Consent {
             given: true,
             text: "I agree to be contacted".into(),
@@ -270,9 +286,15 @@ mod tests {
     fn single_choice_must_be_one_option() {
         for kind in [QuestionKind::SingleChoice, QuestionKind::Dropdown] {
             let q = question(kind, true);
-            assert_eq!(parse(&q, &[" Large "]), Ok(AnswerValue::Text("large".into())));
+            assert_eq!(
+                parse(&q, &[" Large "]),
+                Ok(AnswerValue::Text("large".into()))
+            );
             assert!(parse(&q, &["tiny"]).unwrap_err().contains("\"tiny\""));
-            assert_eq!(parse(&q, &["small", "large"]).unwrap_err(), "Choose only one option");
+            assert_eq!(
+                parse(&q, &["small", "large"]).unwrap_err(),
+                "Choose only one option"
+            );
         }
     }
 
@@ -280,7 +302,10 @@ mod tests {
     fn multiple_choice_dedupes_in_option_order() {
         let q = question(QuestionKind::MultipleChoice, false);
         let parsed = parse(&q, &["huge", "small", "huge"]);
-        assert_eq!(parsed, Ok(AnswerValue::Choices(vec!["small".into(), "huge".into()])));
+        assert_eq!(
+            parsed,
+            Ok(AnswerValue::Choices(vec!["small".into(), "huge".into()]))
+        );
         assert!(parse(&q, &["small", "tiny"]).is_err());
         assert_eq!(parse(&q, &[]), Ok(AnswerValue::Blank));
     }
@@ -290,18 +315,27 @@ mod tests {
         let mut q = question(QuestionKind::ShortText, true);
         q.validation.pattern = Some("[A-Z]{3}".into());
         assert_eq!(parse(&q, &["ABC"]), Ok(AnswerValue::Text("ABC".into())));
-        assert_eq!(parse(&q, &["ABCD"]).unwrap_err(), "The answer is not in the expected format");
+        assert_eq!(
+            parse(&q, &["ABCD"]).unwrap_err(),
+            "The answer is not in the expected format"
+        );
         q.validation.pattern_message = Some("Use three capital letters".into());
         assert_eq!(parse(&q, &["ab"]).unwrap_err(), "Use three capital letters");
     }
 
     #[test]
     fn display_text_and_json_shape() {
-        assert_eq!(AnswerValue::Number(10.0).display_text().as_deref(), Some("10"));
+        assert_eq!(
+            AnswerValue::Number(10.0).display_text().as_deref(),
+            Some("10")
+        );
         let choices = AnswerValue::Choices(vec!["a".into(), "b".into()]);
         assert_eq!(choices.display_text().as_deref(), Some("a, b"));
         assert_eq!(AnswerValue::Blank.display_text(), None);
-        assert_eq!(serde_json::to_string(&AnswerValue::Blank).unwrap(), "\"blank\"");
+        assert_eq!(
+            serde_json::to_string(&AnswerValue::Blank).unwrap(),
+            "\"blank\""
+        );
         let text = serde_json::to_string(&AnswerValue::Text("x".into())).unwrap();
         assert_eq!(text, r#"{"text":"x"}"#);
     }

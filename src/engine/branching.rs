@@ -7,7 +7,7 @@
 
 use super::compiled::{CompiledForm, Target};
 use super::evaluate::Visible;
-use super::scoring::score;
+use super::scoring::ScoreKeeper;
 
 /// The result of a walk, as question positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,25 +22,28 @@ pub(crate) struct Walked {
 
 /// Walks the answered part of the path, marking it visible as it goes so
 /// branch conditions see exactly the answers on the path so far.
-pub(crate) fn walk(form: &CompiledForm, visible: &mut Visible<'_>) -> Walked {
+pub(crate) fn walk(
+    form: &CompiledForm,
+    visible: &mut Visible<'_>,
+    scores: &mut ScoreKeeper,
+) -> Walked {
     let mut path = Vec::new();
-    let mut scores_for_length = None;
     let mut next = first_target(form);
     while let Target::Question(question) = next {
         if visible.on_path[question] {
             break;
         }
         path.push(question);
-        visible.on_path[question] = true;
+        visible.add_to_path(question);
         if visible.values[question].is_none() {
-            let steps_ahead = count_steps_ahead(form, visible, &path, &mut scores_for_length);
+            let steps_ahead = count_steps_ahead(form, visible, &path, scores);
             return Walked {
                 path,
                 current: Some(question),
                 steps_ahead,
             };
         }
-        next = choose_next(form, visible, question, &path, &mut scores_for_length);
+        next = choose_next(form, visible, question, &path, scores);
     }
     Walked {
         path,
@@ -63,12 +66,12 @@ fn count_steps_ahead(
     form: &CompiledForm,
     visible: &mut Visible<'_>,
     path: &[usize],
-    scores_for_length: &mut Option<usize>,
+    scores: &mut ScoreKeeper,
 ) -> usize {
     let mut seen = visible.on_path.clone();
     let mut steps = 1;
     let mut question = path[path.len() - 1];
-    while let Target::Question(next) = choose_next(form, visible, question, path, scores_for_length) {
+    while let Target::Question(next) = choose_next(form, visible, question, path, scores) {
         if seen[next] {
             break;
         }
@@ -86,18 +89,21 @@ fn choose_next(
     visible: &mut Visible<'_>,
     question: usize,
     path: &[usize],
-    scores_for_length: &mut Option<usize>,
+    scores: &mut ScoreKeeper,
 ) -> Target {
     let compiled = &form.questions[question];
-    if compiled.branches_read_scores && *scores_for_length != Some(path.len()) {
-        let (fit, intent) = score(form, &*visible, path);
-        visible.scores = Some((fit.total, intent.total));
-        *scores_for_length = Some(path.len());
+    if compiled.branches_read_scores {
+        visible.scores = Some(scores.totals(form, &*visible, path));
     }
     compiled
         .branches
         .iter()
-        .find(|branch| branch.when.as_ref().is_none_or(|when| when.holds(&*visible)))
+        .find(|branch| {
+            branch
+                .when
+                .as_ref()
+                .is_none_or(|when| when.holds(&*visible))
+        })
         .map_or(compiled.fallthrough, |branch| branch.target)
 }
 
@@ -113,21 +119,38 @@ mod tests {
     }
 
     fn answers(pairs: &[(&str, AnswerValue)]) -> Answers {
-        pairs.iter().map(|(id, v)| (id.to_string(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(id, v)| (id.to_string(), v.clone()))
+            .collect()
     }
 
     /// size branches: large -> enterprise, small -> budget, else fall through.
     fn branching_form() -> crate::engine::FormDefinition {
         let mut size = choice("size", &[("small", 0, 0), ("mid", 0, 0), ("large", 0, 0)]);
         size.next = vec![
-            goto(Some(answer_is("size", Test::Equals("large".into()))), "enterprise"),
-            goto(Some(answer_is("size", Test::In(vec!["large".into(), "small".into()]))), "budget"),
+            goto(
+                Some(answer_is("size", Test::Equals("large".into()))),
+                "enterprise",
+            ),
+            goto(
+                Some(answer_is(
+                    "size",
+                    Test::In(vec!["large".into(), "small".into()]),
+                )),
+                "budget",
+            ),
         ];
         let mut mid_tool = question("mid_tool", QuestionKind::ShortText);
         mid_tool.next = vec![goto(None, "finish")];
         let mut enterprise = question("enterprise", QuestionKind::ShortText);
         enterprise.next = vec![goto(None, "finish")];
-        form(vec![size, mid_tool, enterprise, question("budget", QuestionKind::Number)])
+        form(vec![
+            size,
+            mid_tool,
+            enterprise,
+            question("budget", QuestionKind::Number),
+        ])
     }
 
     fn path_of(def: &crate::engine::FormDefinition, given: &Answers) -> Vec<String> {
@@ -136,11 +159,18 @@ mod tests {
 
     #[test]
     fn no_next_rules_follow_document_order() {
-        let def = form(vec![question("a", QuestionKind::ShortText), question("b", QuestionKind::ShortText)]);
+        let def = form(vec![
+            question("a", QuestionKind::ShortText),
+            question("b", QuestionKind::ShortText),
+        ]);
         let result = evaluate(&def, &answers(&[("a", text("x"))]), &Hidden::new());
         assert_eq!(result.path, ["a", "b"]);
         assert_eq!(result.current.as_deref(), Some("b"));
-        let done = evaluate(&def, &answers(&[("a", text("x")), ("b", AnswerValue::Blank)]), &Hidden::new());
+        let done = evaluate(
+            &def,
+            &answers(&[("a", text("x")), ("b", AnswerValue::Blank)]),
+            &Hidden::new(),
+        );
         assert_eq!(done.current, None);
         assert_eq!(done.path, ["a", "b"]);
     }
@@ -148,8 +178,14 @@ mod tests {
     #[test]
     fn first_matching_branch_wins() {
         let def = branching_form();
-        assert_eq!(path_of(&def, &answers(&[("size", text("large"))])), ["size", "enterprise"]);
-        assert_eq!(path_of(&def, &answers(&[("size", text("small"))])), ["size", "budget"]);
+        assert_eq!(
+            path_of(&def, &answers(&[("size", text("large"))])),
+            ["size", "enterprise"]
+        );
+        assert_eq!(
+            path_of(&def, &answers(&[("size", text("small"))])),
+            ["size", "budget"]
+        );
     }
 
     #[test]
@@ -164,7 +200,11 @@ mod tests {
     #[test]
     fn answers_off_the_path_are_dropped() {
         let def = branching_form();
-        let given = answers(&[("size", text("large")), ("budget", AnswerValue::Number(5.0)), ("ghost", text("x"))]);
+        let given = answers(&[
+            ("size", text("large")),
+            ("budget", AnswerValue::Number(5.0)),
+            ("ghost", text("x")),
+        ]);
         let result = evaluate(&def, &given, &Hidden::new());
         assert_eq!(result.answers.keys().collect::<Vec<_>>(), ["size"]);
     }
@@ -180,17 +220,34 @@ mod tests {
         let mut b = question("b", QuestionKind::ShortText);
         b.next = vec![goto(None, "a")];
         let def = form(vec![question("a", QuestionKind::ShortText), b]);
-        let result = evaluate(&def, &answers(&[("a", text("x")), ("b", text("y"))]), &Hidden::new());
-        assert_eq!((result.path, result.current), (vec!["a".to_string(), "b".into()], None));
+        let result = evaluate(
+            &def,
+            &answers(&[("a", text("x")), ("b", text("y"))]),
+            &Hidden::new(),
+        );
+        assert_eq!(
+            (result.path, result.current),
+            (vec!["a".to_string(), "b".into()], None)
+        );
     }
 
     #[test]
     fn branches_can_read_the_running_fit_score() {
         let mut size = choice("size", &[("small", 0, 0), ("large", 70, 0)]);
         size.next = vec![goto(Some(Condition::Fit(Test::Gte(60.0))), "vip")];
-        let def = form(vec![size, question("plain", QuestionKind::ShortText), question("vip", QuestionKind::ShortText)]);
-        assert_eq!(path_of(&def, &answers(&[("size", text("large"))])), ["size", "vip"]);
-        assert_eq!(path_of(&def, &answers(&[("size", text("small"))])), ["size", "plain"]);
+        let def = form(vec![
+            size,
+            question("plain", QuestionKind::ShortText),
+            question("vip", QuestionKind::ShortText),
+        ]);
+        assert_eq!(
+            path_of(&def, &answers(&[("size", text("large"))])),
+            ["size", "vip"]
+        );
+        assert_eq!(
+            path_of(&def, &answers(&[("size", text("small"))])),
+            ["size", "plain"]
+        );
     }
 
     #[test]
@@ -199,11 +256,20 @@ mod tests {
         let start = evaluate(&def, &Answers::new(), &Hidden::new());
         assert_eq!(start.path, ["size"]);
         // Unanswered, size takes no branch: size, mid_tool, then finish.
-        assert_eq!((start.progress.answered, start.progress.estimated_total), (0, 2));
+        assert_eq!(
+            (start.progress.answered, start.progress.estimated_total),
+            (0, 2)
+        );
         let large = evaluate(&def, &answers(&[("size", text("large"))]), &Hidden::new());
-        assert_eq!((large.progress.answered, large.progress.estimated_total), (1, 2));
+        assert_eq!(
+            (large.progress.answered, large.progress.estimated_total),
+            (1, 2)
+        );
         let small = evaluate(&def, &answers(&[("size", text("small"))]), &Hidden::new());
-        assert_eq!((small.progress.answered, small.progress.estimated_total), (1, 2));
+        assert_eq!(
+            (small.progress.answered, small.progress.estimated_total),
+            (1, 2)
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! indexed, conditions compiled, goto targets resolved, and answer patterns
 //! compiled on first use. Build it once with [`compile`] and share it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -11,6 +12,7 @@ use super::answer::{
     AnswerError, AnswerValue, Answers, Hidden, full_match_regex, parse_answer_with_pattern,
 };
 use super::condition::{CompileEnv, CompiledCondition};
+use super::condition_def::Condition;
 use super::definition::{FINISH, FormDefinition, LeadField, Question};
 use super::evaluate::Evaluation;
 use super::facts::DomainCategories;
@@ -43,13 +45,17 @@ pub(crate) struct CompiledQuestion {
     pattern: OnceLock<Option<Regex>>,
 }
 
-/// A form ready to evaluate many times.
+/// A form ready to evaluate many times. It borrows the definition when made
+/// with [`compile`], and owns it when made with [`CompiledForm::new`] (the
+/// `'static` form to keep in a cache).
 #[derive(Debug)]
-pub struct CompiledForm {
-    pub(crate) def: FormDefinition,
+pub struct CompiledForm<'d> {
+    pub(crate) def: Cow<'d, FormDefinition>,
     pub(crate) index: HashMap<String, usize>,
     pub(crate) questions: Vec<CompiledQuestion>,
     pub(crate) rules: Vec<CompiledCondition>,
+    /// For each question, the scoring rules that read it.
+    pub(crate) rules_reading: Vec<Vec<usize>>,
     /// `None` is a catch-all.
     pub(crate) outcomes: Vec<Option<CompiledCondition>>,
     /// For each lead field (by [`LeadField::index`]), the questions filling it.
@@ -57,24 +63,27 @@ pub struct CompiledForm {
     pub(crate) domains: DomainCategories,
 }
 
-/// Prepares a definition for evaluation (clones it).
-pub fn compile(def: &FormDefinition) -> CompiledForm {
-    CompiledForm::new(def.clone())
+/// Prepares a borrowed definition for evaluation.
+pub fn compile(def: &FormDefinition) -> CompiledForm<'_> {
+    CompiledForm::build(Cow::Borrowed(def))
 }
 
-impl CompiledForm {
-    /// Prepares a definition for evaluation.
+impl CompiledForm<'static> {
+    /// Prepares a definition for evaluation, taking ownership of it.
     pub fn new(def: FormDefinition) -> Self {
+        Self::build(Cow::Owned(def))
+    }
+}
+
+impl<'d> CompiledForm<'d> {
+    fn build(def: Cow<'d, FormDefinition>) -> Self {
         let index = question_index(&def);
-        let env = CompileEnv {
-            def: &def,
-            question_index: &index,
-        };
-        let compile = |condition: &super::condition_def::Condition| CompiledCondition::compile(condition, &env);
+        let env = CompileEnv::new(&def, &index);
+        let compile = |condition: &Condition| CompiledCondition::compile(condition, &env);
         let questions = (0..def.questions.len())
             .map(|position| compile_question(&def, position, &index, &compile))
             .collect();
-        let rules = def.scoring.iter().map(|rule| compile(&rule.when)).collect();
+        let rules: Vec<_> = def.scoring.iter().map(|rule| compile(&rule.when)).collect();
         let outcomes = def
             .outcomes
             .iter()
@@ -86,15 +95,31 @@ impl CompiledForm {
                 lead_questions[field.index()].push(position);
             }
         }
+        let rules_reading = rules_by_question(&rules, &lead_questions, def.questions.len());
         let domains = DomainCategories::for_form(&def);
         Self {
             def,
             index,
             questions,
             rules,
+            rules_reading,
             outcomes,
             lead_questions,
             domains,
+        }
+    }
+
+    /// The same compiled form, owning its definition (cloned if borrowed).
+    pub fn into_owned(self) -> CompiledForm<'static> {
+        CompiledForm {
+            def: Cow::Owned(self.def.into_owned()),
+            index: self.index,
+            questions: self.questions,
+            rules: self.rules,
+            rules_reading: self.rules_reading,
+            outcomes: self.outcomes,
+            lead_questions: self.lead_questions,
+            domains: self.domains,
         }
     }
 
@@ -105,7 +130,9 @@ impl CompiledForm {
 
     /// The question with this id.
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.index.get(id).map(|&position| &self.def.questions[position])
+        self.index
+            .get(id)
+            .map(|&position| &self.def.questions[position])
     }
 
     /// Evaluates the form for these answers; see [`crate::engine::evaluate`].
@@ -115,7 +142,11 @@ impl CompiledForm {
 
     /// Parses raw input for the question with this id, using the cached
     /// pattern. An unknown id is refused.
-    pub fn parse_answer(&self, question_id: &str, raw: &[String]) -> Result<AnswerValue, AnswerError> {
+    pub fn parse_answer(
+        &self,
+        question_id: &str,
+        raw: &[String],
+    ) -> Result<AnswerValue, AnswerError> {
         let Some(&position) = self.index.get(question_id) else {
             return Err(AnswerError {
                 question: question_id.to_owned(),
@@ -145,11 +176,29 @@ fn question_index(def: &FormDefinition) -> HashMap<String, usize> {
     index
 }
 
+fn rules_by_question(
+    rules: &[CompiledCondition],
+    lead_questions: &[Vec<usize>],
+    question_count: usize,
+) -> Vec<Vec<usize>> {
+    let mut reading = vec![Vec::new(); question_count];
+    let mut read = Vec::new();
+    for (rule, condition) in rules.iter().enumerate() {
+        read.clear();
+        condition.read_questions(lead_questions, &mut read);
+        read.sort_unstable();
+        read.dedup();
+        read.iter()
+            .for_each(|&question| reading[question].push(rule));
+    }
+    reading
+}
+
 fn compile_question(
     def: &FormDefinition,
     position: usize,
     index: &HashMap<String, usize>,
-    compile: &impl Fn(&super::condition_def::Condition) -> CompiledCondition,
+    compile: &impl Fn(&Condition) -> CompiledCondition,
 ) -> CompiledQuestion {
     let question = &def.questions[position];
     let branches = question

@@ -5,12 +5,14 @@
 //! [`FactSource`]: whatever answers, hidden fields and scores are visible at
 //! that moment.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::answer::AnswerValue;
 use super::condition_def::{Condition, DomainTest, ListRef};
 use super::definition::{FormDefinition, LeadField};
-use super::facts::{DomainCategories, domain_listed, domain_set, email_domain, has_phrase, named_list, title_words};
+use super::facts::{DerivedFacts, domain_listed, domain_set, has_phrase, named_list, title_words};
 use super::value_test::{CompiledTest, Subject, normalize};
 
 /// What a condition can see while it is evaluated.
@@ -20,29 +22,55 @@ pub(crate) trait FactSource {
     /// A hidden field's value.
     fn hidden(&self, field: &str) -> Option<&str>;
     /// A lead field filled by a visible answer.
-    fn lead_field(&self, field: LeadField) -> Option<String>;
+    fn lead_field(&self, field: LeadField) -> Option<&str>;
+    /// Email domain category, title words and country of the lead.
+    fn derived(&self) -> &DerivedFacts;
     /// Running (fit, intent); `None` inside scoring, where scores are unknown.
     fn scores(&self) -> Option<(i32, i32)>;
-    /// The form's email domain categories.
-    fn domains(&self) -> &DomainCategories;
 }
 
-/// What compiling needs: the definition (for lists) and the question index.
+/// What compiling needs: the definition (for lists) and the question
+/// index. Named lists are prepared once per use and shared.
 pub(crate) struct CompileEnv<'a> {
-    pub def: &'a FormDefinition,
-    pub question_index: &'a HashMap<String, usize>,
+    def: &'a FormDefinition,
+    question_index: &'a HashMap<String, usize>,
+    domain_lists: RefCell<HashMap<String, Arc<HashSet<String>>>>,
+    country_lists: RefCell<HashMap<String, Arc<HashSet<String>>>>,
+    phrase_lists: RefCell<HashMap<String, Arc<Vec<Vec<String>>>>>,
 }
 
-impl CompileEnv<'_> {
+impl<'a> CompileEnv<'a> {
+    pub(crate) fn new(def: &'a FormDefinition, question_index: &'a HashMap<String, usize>) -> Self {
+        Self {
+            def,
+            question_index,
+            domain_lists: RefCell::default(),
+            country_lists: RefCell::default(),
+            phrase_lists: RefCell::default(),
+        }
+    }
+
     fn list(&self, name: &str) -> Vec<String> {
         named_list(self.def, name).unwrap_or_default()
     }
 
-    fn list_ref(&self, list: &ListRef) -> Vec<String> {
-        match list {
-            ListRef::Named(name) => self.list(name),
-            ListRef::Inline(items) => items.clone(),
+    /// A list prepared by `prepare`, cached by name; inline lists are not cached.
+    fn prepared<T>(
+        &self,
+        list: &ListRef,
+        cache: &RefCell<HashMap<String, Arc<T>>>,
+        prepare: impl Fn(&[String]) -> T,
+    ) -> Arc<T> {
+        let name = match list {
+            ListRef::Inline(items) => return Arc::new(prepare(items)),
+            ListRef::Named(name) => name,
+        };
+        if let Some(ready) = cache.borrow().get(name) {
+            return Arc::clone(ready);
         }
+        let ready = Arc::new(prepare(&self.list(name)));
+        cache.borrow_mut().insert(name.clone(), Arc::clone(&ready));
+        ready
     }
 }
 
@@ -59,8 +87,8 @@ pub(crate) enum CompiledCondition {
     Field(LeadField, CompiledTest),
     EmailDomain(DomainCheck),
     /// Each phrase as its words.
-    JobTitleHasWord(Vec<Vec<String>>),
-    CountryIn(HashSet<String>),
+    JobTitleHasWord(Arc<Vec<Vec<String>>>),
+    CountryIn(Arc<HashSet<String>>),
     Fit(CompiledTest),
     Intent(CompiledTest),
 }
@@ -71,7 +99,7 @@ pub(crate) enum DomainCheck {
     Free,
     Disposable,
     Academic,
-    List(HashSet<String>),
+    List(Arc<HashSet<String>>),
 }
 
 impl CompiledCondition {
@@ -93,16 +121,44 @@ impl CompiledCondition {
                 DomainTest::Free => DomainCheck::Free,
                 DomainTest::Disposable => DomainCheck::Disposable,
                 DomainTest::Academic => DomainCheck::Academic,
-                DomainTest::List(name) => DomainCheck::List(domain_set(&env.list(name))),
+                DomainTest::List(name) => DomainCheck::List(env.prepared(
+                    &ListRef::Named(name.clone()),
+                    &env.domain_lists,
+                    |items| domain_set(items),
+                )),
             }),
-            Condition::JobTitleHasWord(list) => Self::JobTitleHasWord(
-                env.list_ref(list).iter().map(|phrase| title_words(phrase)).collect(),
-            ),
-            Condition::CountryIn(list) => Self::CountryIn(
-                env.list_ref(list).iter().map(|c| normalize(c).into_owned()).collect(),
-            ),
+            Condition::JobTitleHasWord(list) => {
+                Self::JobTitleHasWord(env.prepared(list, &env.phrase_lists, |items| {
+                    items.iter().map(|phrase| title_words(phrase)).collect()
+                }))
+            }
+            Condition::CountryIn(list) => {
+                Self::CountryIn(env.prepared(list, &env.country_lists, |items| {
+                    items.iter().map(|c| normalize(c).into_owned()).collect()
+                }))
+            }
             Condition::Fit(is) => Self::Fit(test(is)),
             Condition::Intent(is) => Self::Intent(test(is)),
+        }
+    }
+
+    /// Adds the positions of the questions this condition reads, directly or
+    /// through lead fields (`fillers` lists each field's questions).
+    pub(crate) fn read_questions(&self, fillers: &[Vec<usize>], out: &mut Vec<usize>) {
+        let field = |field: LeadField| fillers[field.index()].iter().copied();
+        match self {
+            Self::All(items) | Self::Any(items) => {
+                items
+                    .iter()
+                    .for_each(|item| item.read_questions(fillers, out));
+            }
+            Self::Not(inner) => inner.read_questions(fillers, out),
+            Self::Answer(Some(question), _) => out.push(*question),
+            Self::Field(name, _) => out.extend(field(*name)),
+            Self::EmailDomain(_) => out.extend(field(LeadField::Email)),
+            Self::JobTitleHasWord(_) => out.extend(field(LeadField::JobTitle)),
+            Self::CountryIn(_) => out.extend(field(LeadField::Country)),
+            _ => {}
         }
     }
 
@@ -119,36 +175,33 @@ impl CompiledCondition {
             }
             Self::Hidden(field, test) => test.holds(facts.hidden(field).and_then(Subject::text)),
             Self::Field(field, test) => {
-                let value = facts.lead_field(*field);
-                test.holds(value.as_deref().and_then(Subject::text))
+                test.holds(facts.lead_field(*field).and_then(Subject::text))
             }
-            Self::EmailDomain(check) => email_domain_matches(check, facts),
-            Self::JobTitleHasWord(phrases) => facts.lead_field(LeadField::JobTitle).is_some_and(|title| {
-                let words = title_words(&title);
-                phrases.iter().any(|phrase| has_phrase(&words, phrase))
-            }),
+            Self::EmailDomain(check) => email_domain_matches(check, facts.derived()),
+            Self::JobTitleHasWord(phrases) => {
+                let words = &facts.derived().title_words;
+                phrases.iter().any(|phrase| has_phrase(words, phrase))
+            }
             Self::CountryIn(countries) => facts
-                .lead_field(LeadField::Country)
-                .is_some_and(|country| countries.contains(normalize(&country).as_ref())),
+                .derived()
+                .country
+                .as_ref()
+                .is_some_and(|c| countries.contains(c)),
             Self::Fit(test) => score_holds(test, facts.scores().map(|(fit, _)| fit)),
             Self::Intent(test) => score_holds(test, facts.scores().map(|(_, intent)| intent)),
         }
     }
 }
 
-fn email_domain_matches(check: &DomainCheck, facts: &impl FactSource) -> bool {
-    let Some(email) = facts.lead_field(LeadField::Email) else {
-        return false;
-    };
-    let Some(domain) = email_domain(&email).map(|d| normalize(d).into_owned()) else {
-        return false;
-    };
-    let domains = facts.domains();
+fn email_domain_matches(check: &DomainCheck, derived: &DerivedFacts) -> bool {
     match check {
-        DomainCheck::Free => domains.is_free(&domain),
-        DomainCheck::Disposable => domains.is_disposable(&domain),
-        DomainCheck::Academic => domains.is_academic(&domain),
-        DomainCheck::List(set) => domain_listed(&domain, set),
+        DomainCheck::Free => derived.free_mail,
+        DomainCheck::Disposable => derived.disposable,
+        DomainCheck::Academic => derived.academic,
+        DomainCheck::List(set) => derived
+            .email_domain
+            .as_deref()
+            .is_some_and(|d| domain_listed(d, set)),
     }
 }
 

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::*;
 use crate::engine::condition_def::Test;
+use crate::engine::facts::DomainCategories;
 use crate::engine::test_support::{answer_is, tiny_form};
 
 #[derive(Default)]
@@ -11,8 +12,8 @@ struct Stub {
     answers: BTreeMap<usize, AnswerValue>,
     hidden: BTreeMap<String, String>,
     fields: BTreeMap<LeadField, String>,
+    derived: DerivedFacts,
     scores: Option<(i32, i32)>,
-    domains: DomainCategories,
 }
 
 impl FactSource for Stub {
@@ -22,37 +23,40 @@ impl FactSource for Stub {
     fn hidden(&self, field: &str) -> Option<&str> {
         self.hidden.get(field).map(String::as_str)
     }
-    fn lead_field(&self, field: LeadField) -> Option<String> {
-        self.fields.get(&field).cloned()
+    fn lead_field(&self, field: LeadField) -> Option<&str> {
+        self.fields.get(&field).map(String::as_str)
     }
     fn scores(&self) -> Option<(i32, i32)> {
         self.scores
     }
-    fn domains(&self) -> &DomainCategories {
-        &self.domains
+    fn derived(&self) -> &DerivedFacts {
+        &self.derived
     }
 }
 
 fn check(condition: &Condition, facts: &Stub) -> bool {
     let mut def = tiny_form();
-    def.lists.insert("rivals".into(), vec!["Rival.example".into()]);
-    def.lists.insert("junior".into(), vec!["intern".into(), "sales assistant".into()]);
+    def.lists
+        .insert("rivals".into(), vec!["Rival.example".into()]);
+    def.lists.insert(
+        "junior".into(),
+        vec!["intern".into(), "sales assistant".into()],
+    );
     let index: HashMap<String, usize> = def
         .questions
         .iter()
         .enumerate()
         .map(|(i, q)| (q.id.clone(), i))
         .collect();
-    let env = CompileEnv {
-        def: &def,
-        question_index: &index,
-    };
+    let env = CompileEnv::new(&def, &index);
     CompiledCondition::compile(condition, &env).holds(facts)
 }
 
 fn with_field(field: LeadField, value: &str) -> Stub {
     let mut stub = Stub::default();
     stub.fields.insert(field, value.into());
+    let domains = DomainCategories::for_form(&tiny_form());
+    stub.derived.update(field, Some(value), &domains);
     stub
 }
 
@@ -63,8 +67,14 @@ fn all_any_not_always() {
     assert!(check(&Condition::Always, &facts));
     assert!(!check(&never, &facts));
     assert!(check(&Condition::All(vec![]), &facts));
-    assert!(!check(&Condition::All(vec![Condition::Always, never.clone()]), &facts));
-    assert!(check(&Condition::Any(vec![never.clone(), Condition::Always]), &facts));
+    assert!(!check(
+        &Condition::All(vec![Condition::Always, never.clone()]),
+        &facts
+    ));
+    assert!(check(
+        &Condition::Any(vec![never.clone(), Condition::Always]),
+        &facts
+    ));
     assert!(!check(&Condition::Any(vec![]), &facts));
 }
 
@@ -72,11 +82,20 @@ fn all_any_not_always() {
 fn answer_reads_the_question_by_id() {
     let mut facts = Stub::default();
     facts.answers.insert(3, AnswerValue::Text("large".into()));
-    assert!(check(&answer_is("size", Test::Equals("LARGE".into())), &facts));
+    assert!(check(
+        &answer_is("size", Test::Equals("LARGE".into())),
+        &facts
+    ));
     assert!(!check(&answer_is("email", Test::Answered), &facts));
     assert!(check(&answer_is("email", Test::NotAnswered), &facts));
-    assert!(!check(&answer_is("no_such_question", Test::Answered), &facts));
-    assert!(check(&answer_is("no_such_question", Test::NotAnswered), &facts));
+    assert!(!check(
+        &answer_is("no_such_question", Test::Answered),
+        &facts
+    ));
+    assert!(check(
+        &answer_is("no_such_question", Test::NotAnswered),
+        &facts
+    ));
 }
 
 #[test]
@@ -123,11 +142,26 @@ fn email_domain_categories_and_lists() {
 fn job_title_words_by_name_or_inline() {
     let named = Condition::JobTitleHasWord(ListRef::Named("junior".into()));
     let inline = Condition::JobTitleHasWord(ListRef::Inline(vec!["VP".into()]));
-    assert!(check(&named, &with_field(LeadField::JobTitle, "Marketing Intern")));
-    assert!(check(&named, &with_field(LeadField::JobTitle, "Sales Assistant (EMEA)")));
-    assert!(!check(&named, &with_field(LeadField::JobTitle, "Assistant to Sales")));
-    assert!(!check(&named, &with_field(LeadField::JobTitle, "Internal auditor")));
-    assert!(check(&inline, &with_field(LeadField::JobTitle, "vp, sales")));
+    assert!(check(
+        &named,
+        &with_field(LeadField::JobTitle, "Marketing Intern")
+    ));
+    assert!(check(
+        &named,
+        &with_field(LeadField::JobTitle, "Sales Assistant (EMEA)")
+    ));
+    assert!(!check(
+        &named,
+        &with_field(LeadField::JobTitle, "Assistant to Sales")
+    ));
+    assert!(!check(
+        &named,
+        &with_field(LeadField::JobTitle, "Internal auditor")
+    ));
+    assert!(check(
+        &inline,
+        &with_field(LeadField::JobTitle, "vp, sales")
+    ));
     assert!(!check(&inline, &Stub::default()));
 }
 

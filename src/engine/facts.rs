@@ -68,7 +68,10 @@ pub(crate) fn normalize_domain(entry: &str) -> String {
 
 /// True when the domain or one of its parent domains is in the set. An entry
 /// starting with '.' is a suffix rule and matches any domain ending with it.
-fn listed<S: std::borrow::Borrow<str> + Eq + std::hash::Hash>(domain: &str, set: &HashSet<S>) -> bool {
+fn listed<S: std::borrow::Borrow<str> + Eq + std::hash::Hash>(
+    domain: &str,
+    set: &HashSet<S>,
+) -> bool {
     let mut rest = domain;
     loop {
         if set.contains(rest) {
@@ -125,12 +128,69 @@ impl DomainCategories {
 
 /// A lowercase domain set from list entries.
 pub(crate) fn domain_set<'a>(entries: impl IntoIterator<Item = &'a String>) -> HashSet<String> {
-    entries.into_iter().map(|entry| normalize_domain(entry)).collect()
+    entries
+        .into_iter()
+        .map(|entry| normalize_domain(entry))
+        .collect()
 }
 
 /// True when the domain, or a parent domain, is in the set.
 pub(crate) fn domain_listed(domain: &str, set: &HashSet<String>) -> bool {
     listed(domain, set)
+}
+
+/// The company domain of an email address (lowercase), for grouping leads
+/// into accounts; `None` for free-mail and disposable domains, which say
+/// nothing about an employer, and for malformed addresses.
+pub fn company_domain(email: &str) -> Option<String> {
+    let domain = email_domain(email)?.trim().to_lowercase();
+    let says_nothing = !domain.contains('.')
+        || listed(&domain, &BUILTIN.free)
+        || listed(&domain, &BUILTIN.disposable);
+    (!says_nothing).then_some(domain)
+}
+
+/// Facts derived from the email, job title and country lead fields,
+/// recomputed only when one of those fields changes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DerivedFacts {
+    /// Lowercase domain of the email address.
+    pub email_domain: Option<String>,
+    pub free_mail: bool,
+    pub disposable: bool,
+    pub academic: bool,
+    /// Lowercase words of the job title.
+    pub title_words: Vec<String>,
+    /// Trimmed, lowercase country.
+    pub country: Option<String>,
+}
+
+impl DerivedFacts {
+    /// Recomputes what depends on `field` from its new value.
+    pub(crate) fn update(
+        &mut self,
+        field: LeadField,
+        value: Option<&str>,
+        domains: &DomainCategories,
+    ) {
+        match field {
+            LeadField::Email => {
+                let domain = value
+                    .and_then(email_domain)
+                    .map(|d| d.trim().to_lowercase());
+                let check = |test: fn(&DomainCategories, &str) -> bool| {
+                    domain.as_deref().is_some_and(|d| test(domains, d))
+                };
+                self.free_mail = check(DomainCategories::is_free);
+                self.disposable = check(DomainCategories::is_disposable);
+                self.academic = check(DomainCategories::is_academic);
+                self.email_domain = domain;
+            }
+            LeadField::JobTitle => self.title_words = value.map(title_words).unwrap_or_default(),
+            LeadField::Country => self.country = value.map(|c| c.trim().to_lowercase()),
+            _ => {}
+        }
+    }
 }
 
 /// True for a free webmail domain on the built-in list.
@@ -160,7 +220,10 @@ pub fn title_words(title: &str) -> Vec<String> {
 
 /// True when the phrase's words appear one after another in the title words.
 pub(crate) fn has_phrase(title_words: &[String], phrase: &[String]) -> bool {
-    !phrase.is_empty() && title_words.windows(phrase.len()).any(|window| window == phrase)
+    !phrase.is_empty()
+        && title_words
+            .windows(phrase.len())
+            .any(|window| window == phrase)
 }
 
 /// The lead fields filled by answered questions with `maps_to`. When two
@@ -168,8 +231,12 @@ pub(crate) fn has_phrase(title_words: &[String], phrase: &[String]) -> bool {
 pub fn lead_fields(def: &FormDefinition, answers: &Answers) -> BTreeMap<LeadField, String> {
     let mut fields = BTreeMap::new();
     for question in &def.questions {
-        let Some(field) = question.maps_to else { continue };
-        let text = answers.get(&question.id).and_then(|answer| answer.display_text());
+        let Some(field) = question.maps_to else {
+            continue;
+        };
+        let text = answers
+            .get(&question.id)
+            .and_then(|answer| answer.display_text());
         if let Some(text) = text.filter(|text| !text.trim().is_empty()) {
             fields.entry(field).or_insert(text);
         }
@@ -187,6 +254,18 @@ mod tests {
         assert_eq!(email_domain("\"a@b\"@acme.com"), Some("acme.com"));
         assert_eq!(email_domain("ann@"), None);
         assert_eq!(email_domain("ann"), None);
+    }
+
+    #[test]
+    fn company_domain_skips_free_and_disposable_mail() {
+        assert_eq!(
+            company_domain("CTO@Acme.Example").as_deref(),
+            Some("acme.example")
+        );
+        assert_eq!(company_domain("ann@gmail.com"), None);
+        assert_eq!(company_domain("x@mailinator.com"), None);
+        assert_eq!(company_domain("ann@localhost"), None);
+        assert_eq!(company_domain("ann"), None);
     }
 
     #[test]
@@ -216,7 +295,11 @@ mod tests {
             let entries: Vec<_> = text.lines().filter(|l| !l.starts_with('#')).collect();
             let unique: HashSet<_> = entries.iter().collect();
             assert_eq!(unique.len(), entries.len());
-            assert!(entries.iter().all(|e| *e == e.trim().to_lowercase() && !e.is_empty()));
+            assert!(
+                entries
+                    .iter()
+                    .all(|e| *e == e.trim().to_lowercase() && !e.is_empty())
+            );
         }
         assert!(BUILTIN.free.len() >= 60 && BUILTIN.disposable.len() >= 40);
     }
@@ -224,7 +307,8 @@ mod tests {
     #[test]
     fn form_lists_extend_the_categories() {
         let mut def = crate::engine::test_support::tiny_form();
-        def.lists.insert(ACADEMIC_LIST.into(), vec!["@Campus.Example".into()]);
+        def.lists
+            .insert(ACADEMIC_LIST.into(), vec!["@Campus.Example".into()]);
         let categories = DomainCategories::for_form(&def);
         assert!(categories.is_academic("campus.example"));
         assert!(categories.is_academic("lab.campus.example"));
@@ -244,9 +328,15 @@ mod tests {
     fn lead_fields_use_the_first_answered_mapping() {
         let def = crate::engine::test_support::tiny_form();
         let mut answers = Answers::new();
-        answers.insert("email".into(), super::super::AnswerValue::Text("a@acme.com".into()));
+        answers.insert(
+            "email".into(),
+            super::super::AnswerValue::Text("a@acme.com".into()),
+        );
         let fields = lead_fields(&def, &answers);
-        assert_eq!(fields.get(&LeadField::Email).map(String::as_str), Some("a@acme.com"));
+        assert_eq!(
+            fields.get(&LeadField::Email).map(String::as_str),
+            Some("a@acme.com")
+        );
         assert_eq!(fields.len(), 1);
     }
 

@@ -145,13 +145,23 @@ mod tests {
         let error = parse_definition_yaml(&lists).unwrap_err();
         assert!(error.message.contains("`rivals`"), "{error}");
         let json = r#"{"slug":"a","slug":"b"}"#;
-        assert!(parse_definition_json(json).unwrap_err().message.contains("slug"));
+        assert!(
+            parse_definition_json(json)
+                .unwrap_err()
+                .message
+                .contains("slug")
+        );
     }
 
     #[test]
     fn bad_slug_and_garbage_are_errors_not_panics() {
         let bad = MINIMAL.replace("slug: demo", "slug: Not OK");
-        assert!(parse_definition_yaml(&bad).unwrap_err().message.contains("Not OK"));
+        assert!(
+            parse_definition_yaml(&bad)
+                .unwrap_err()
+                .message
+                .contains("Not OK")
+        );
         for garbage in ["", ":", "[[[", "- a\n- b", "{\"slug\": 1}", "\u{0}"] {
             assert!(parse_definition_yaml(garbage).is_err());
             assert!(parse_definition_json(garbage).is_err());

@@ -74,7 +74,10 @@ pub(crate) fn number(value: &str, validation: &Validation) -> Result<f64, String
         return Err(format!("Enter a number of at least {}", format_number(min)));
     }
     if let Some(max) = validation.max.filter(|max| number > *max) {
-        return Err(format!("Enter a number no bigger than {}", format_number(max)));
+        return Err(format!(
+            "Enter a number no bigger than {}",
+            format_number(max)
+        ));
     }
     Ok(number)
 }
@@ -108,7 +111,8 @@ fn host_without_port(authority: &str) -> Option<&str> {
     }
     match authority.split_once(':') {
         Some((host, port)) => {
-            let port_ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+            let port_ok =
+                !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
             port_ok.then_some(host)
         }
         None => Some(authority),
@@ -117,9 +121,16 @@ fn host_without_port(authority: &str) -> Option<&str> {
 
 /// Free text without control characters (newline and tab allowed), within
 /// the length limits; `default_max` applies when the question sets none.
-pub(crate) fn text(value: &str, validation: &Validation, default_max: u32) -> Result<String, String> {
+pub(crate) fn text(
+    value: &str,
+    validation: &Validation,
+    default_max: u32,
+) -> Result<String, String> {
     let cleaned = value.replace("\r\n", "\n");
-    if cleaned.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if cleaned
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err("Remove the special (control) characters from the answer".to_owned());
     }
     let length = cleaned.chars().count();
@@ -155,9 +166,23 @@ mod tests {
     #[test]
     fn email_is_lowercased_and_checked() {
         assert_eq!(email("Ann.Lee@Acme.COM"), Ok("ann.lee@acme.com".to_owned()));
-        assert_eq!(email("a+tag@mail.acme.co.uk").as_deref(), Ok("a+tag@mail.acme.co.uk"));
+        assert_eq!(
+            email("a+tag@mail.acme.co.uk").as_deref(),
+            Ok("a+tag@mail.acme.co.uk")
+        );
         let long = format!("{}@acme.com", "a".repeat(250));
-        for bad in ["ann", "ann@", "@acme.com", "ann@acme", "a@b@acme.com", "a b@acme.com", "ann@acme..com", "ann@-acme.com", "ann@acme.c", &long] {
+        for bad in [
+            "ann",
+            "ann@",
+            "@acme.com",
+            "ann@acme",
+            "a@b@acme.com",
+            "a b@acme.com",
+            "ann@acme..com",
+            "ann@-acme.com",
+            "ann@acme.c",
+            &long,
+        ] {
             assert_eq!(email(bad), Err(EMAIL_MESSAGE.to_owned()), "{bad}");
         }
     }
@@ -178,18 +203,38 @@ mod tests {
             ..Validation::default()
         };
         assert_eq!(number("42.5", &validation), Ok(42.5));
-        assert_eq!(number("0", &validation), Err("Enter a number of at least 1".to_owned()));
-        assert_eq!(number("501", &validation), Err("Enter a number no bigger than 500".to_owned()));
+        assert_eq!(
+            number("0", &validation),
+            Err("Enter a number of at least 1".to_owned())
+        );
+        assert_eq!(
+            number("501", &validation),
+            Err("Enter a number no bigger than 500".to_owned())
+        );
         for bad in ["ten", "inf", "NaN", "1,5"] {
-            assert_eq!(number(bad, &Validation::default()), Err("Enter a number, like 25".to_owned()));
+            assert_eq!(
+                number(bad, &Validation::default()),
+                Err("Enter a number, like 25".to_owned())
+            );
         }
     }
 
     #[test]
     fn url_needs_http_and_a_host() {
         assert_eq!(url("acme.com").as_deref(), Ok("https://acme.com"));
-        assert_eq!(url("HTTP://Acme.com:8080/Path?q=1").as_deref(), Ok("http://acme.com:8080/Path?q=1"));
-        for bad in ["ftp://acme.com", "https://", "https://acme", "acme com", "https://user@acme.com", "javascript:alert(1)", "https://acme.com:99x"] {
+        assert_eq!(
+            url("HTTP://Acme.com:8080/Path?q=1").as_deref(),
+            Ok("http://acme.com:8080/Path?q=1")
+        );
+        for bad in [
+            "ftp://acme.com",
+            "https://",
+            "https://acme",
+            "acme com",
+            "https://user@acme.com",
+            "javascript:alert(1)",
+            "https://acme.com:99x",
+        ] {
             assert!(url(bad).is_err(), "{bad}");
         }
     }
@@ -197,16 +242,35 @@ mod tests {
     #[test]
     fn text_limits_and_control_characters() {
         let none = Validation::default();
-        assert_eq!(text("line one\r\nline two\tend", &none, 200).as_deref(), Ok("line one\nline two\tend"));
-        assert!(text("bell\u{7}", &none, 200).unwrap_err().contains("control"));
-        assert!(text(&"x".repeat(201), &none, 200).unwrap_err().contains("200 characters"));
+        assert_eq!(
+            text("line one\r\nline two\tend", &none, 200).as_deref(),
+            Ok("line one\nline two\tend")
+        );
+        assert!(
+            text("bell\u{7}", &none, 200)
+                .unwrap_err()
+                .contains("control")
+        );
+        assert!(
+            text(&"x".repeat(201), &none, 200)
+                .unwrap_err()
+                .contains("200 characters")
+        );
         assert!(text(&"é".repeat(200), &none, 200).is_ok());
         let bounded = Validation {
             min_length: Some(3),
             max_length: Some(5),
             ..Validation::default()
         };
-        assert!(text("ab", &bounded, 200).unwrap_err().contains("at least 3"));
-        assert!(text("abcdef", &bounded, 200).unwrap_err().contains("5 characters"));
+        assert!(
+            text("ab", &bounded, 200)
+                .unwrap_err()
+                .contains("at least 3")
+        );
+        assert!(
+            text("abcdef", &bounded, 200)
+                .unwrap_err()
+                .contains("5 characters")
+        );
     }
 }

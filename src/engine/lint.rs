@@ -163,9 +163,10 @@ fn check_handoff(handoff: &Handoff, location: &str, findings: &mut Vec<Finding>)
             location,
             "The route handoff needs the name of a pool of reps.",
         )),
-        Handoff::Disqualify(reason) if reason.trim().is_empty() => findings.push(
-            Finding::warning(location, "Give a reason for disqualifying, for the record."),
-        ),
+        Handoff::Disqualify(reason) if reason.trim().is_empty() => findings.push(Finding::warning(
+            location,
+            "Give a reason for disqualifying, for the record.",
+        )),
         _ => {}
     }
 }

@@ -86,10 +86,16 @@ impl FlowGraph {
         for (position, question) in def.questions.iter().enumerate() {
             let location = question_location(&question.id);
             if !self.reachable[position] {
-                findings.push(Finding::warning(&location, "No path through the form reaches this question."));
+                findings.push(Finding::warning(
+                    &location,
+                    "No path through the form reaches this question.",
+                ));
             }
             if !self.reaches_finish[position] {
-                findings.push(Finding::error(&location, "No path from this question reaches the end of the form."));
+                findings.push(Finding::error(
+                    &location,
+                    "No path from this question reaches the end of the form.",
+                ));
             }
         }
     }
@@ -135,10 +141,13 @@ fn cycle_finding(def: &FormDefinition, from: usize, edge: Edge) -> Finding {
         Some(branch) => branch_location(id, branch),
         None => format!("{} (going on to the next question)", question_location(id)),
     };
-    Finding::error(location, format!(
-        "This can lead back to question \"{}\", which comes before it, so the form could loop.",
-        def.questions[edge.to].id
-    ))
+    Finding::error(
+        location,
+        format!(
+            "This can lead back to question \"{}\", which comes before it, so the form could loop.",
+            def.questions[edge.to].id
+        ),
+    )
 }
 
 /// Goto targets in rule order, stopping after a rule that always matches;
@@ -153,12 +162,18 @@ fn edges_of(def: &FormDefinition, position: usize, index: &HashMap<&str, usize>)
             Some(&to) if target != FINISH => to,
             _ => count,
         };
-        edges.push(Edge { to, branch: Some(branch) });
+        edges.push(Edge {
+            to,
+            branch: Some(branch),
+        });
         if is_unconditional(rule.when.as_ref()) {
             return edges;
         }
     }
-    edges.push(Edge { to: position + 1, branch: None });
+    edges.push(Edge {
+        to: position + 1,
+        branch: None,
+    });
     edges
 }
 
@@ -205,7 +220,11 @@ fn reaching_finish(edges: &[Vec<Edge>], count: usize) -> Vec<bool> {
 /// Iterated to a fixed point (one or two passes for forward-only forms).
 fn must_answered(edges: &[Vec<Edge>], reachable: &[bool], count: usize) -> Vec<BitSet> {
     let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); count + 1];
-    for (from, out) in edges.iter().enumerate().filter(|(from, _)| reachable[*from]) {
+    for (from, out) in edges
+        .iter()
+        .enumerate()
+        .filter(|(from, _)| reachable[*from])
+    {
         out.iter().for_each(|edge| incoming[edge.to].push(from));
     }
     let mut sets = vec![BitSet::full(count); count + 1];

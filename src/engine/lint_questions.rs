@@ -45,13 +45,13 @@ pub(crate) fn check_questions(
                 "A statement has no answer, so marking it required has no effect.",
             ));
         }
-        if let Some(field) = question.maps_to {
-            if let Some(first) = field_owner.insert(field, &question.id) {
-                findings.push(Finding::warning(&location, format!(
+        if let Some(field) = question.maps_to
+            && let Some(first) = field_owner.insert(field, &question.id)
+        {
+            findings.push(Finding::warning(&location, format!(
                     "Question \"{first}\" also fills the {} lead field; the first one answered is used.",
                     field.label().to_lowercase()
                 )));
-            }
         }
         check_branches(question, index, findings);
     }
@@ -73,7 +73,10 @@ fn check_id(
     if index.get(question.id.as_str()) != Some(&position) {
         findings.push(Finding::error(
             location,
-            format!("The question id \"{}\" is used by more than one question.", question.id),
+            format!(
+                "The question id \"{}\" is used by more than one question.",
+                question.id
+            ),
         ));
     }
 }
@@ -89,12 +92,18 @@ fn check_options(question: &Question, location: &str, findings: &mut Vec<Finding
     let kind = kind_name(question.kind);
     if !question.is_choice() {
         if !question.options.is_empty() {
-            findings.push(Finding::warning(location, format!("Options are ignored on a {kind} question.")));
+            findings.push(Finding::warning(
+                location,
+                format!("Options are ignored on a {kind} question."),
+            ));
         }
         return;
     }
     if question.options.is_empty() {
-        findings.push(Finding::error(location, format!("A {kind} question needs at least one option.")));
+        findings.push(Finding::error(
+            location,
+            format!("A {kind} question needs at least one option."),
+        ));
     }
     let mut seen = HashSet::new();
     for (number, option) in question.options.iter().enumerate() {
@@ -103,37 +112,42 @@ fn check_options(question: &Question, location: &str, findings: &mut Vec<Finding
         if value.is_empty() {
             findings.push(Finding::error(option_location, "The option needs a value."));
         } else if !seen.insert(value) {
-            findings.push(Finding::error(option_location, format!(
-                "The option value \"{}\" is used more than once in this question.",
-                option.value
-            )));
+            findings.push(Finding::error(
+                option_location,
+                format!(
+                    "The option value \"{}\" is used more than once in this question.",
+                    option.value
+                ),
+            ));
         }
     }
 }
 
 fn check_validation(question: &Question, location: &str, findings: &mut Vec<Finding>) {
     let validation = &question.validation;
-    if let Some(pattern) = &validation.pattern {
-        if full_match_regex(pattern).is_err() {
-            findings.push(Finding::error(
-                location,
-                format!("The pattern \"{pattern}\" is not a valid regular expression."),
-            ));
-        }
+    if let Some(pattern) = &validation.pattern
+        && full_match_regex(pattern).is_err()
+    {
+        findings.push(Finding::error(
+            location,
+            format!("The pattern \"{pattern}\" is not a valid regular expression."),
+        ));
     }
-    if let (Some(min), Some(max)) = (validation.min_length, validation.max_length) {
-        if min > max {
-            findings.push(Finding::error(location, format!(
-                "The minimum length ({min}) is larger than the maximum length ({max})."
-            )));
-        }
+    if let (Some(min), Some(max)) = (validation.min_length, validation.max_length)
+        && min > max
+    {
+        findings.push(Finding::error(
+            location,
+            format!("The minimum length ({min}) is larger than the maximum length ({max})."),
+        ));
     }
-    if let (Some(min), Some(max)) = (validation.min, validation.max) {
-        if min > max {
-            findings.push(Finding::error(location, format!(
-                "The minimum ({min}) is larger than the maximum ({max})."
-            )));
-        }
+    if let (Some(min), Some(max)) = (validation.min, validation.max)
+        && min > max
+    {
+        findings.push(Finding::error(
+            location,
+            format!("The minimum ({min}) is larger than the maximum ({max})."),
+        ));
     }
 }
 
@@ -148,16 +162,22 @@ fn check_branches(question: &Question, index: &HashMap<&str, usize>, findings: &
         let location = branch_location(&question.id, number);
         let target = rule.goto.trim();
         if target != FINISH && !index.contains_key(target) {
-            findings.push(Finding::error(&location, format!(
-                "The goto target \"{}\" is neither a question id nor \"finish\".",
-                rule.goto
-            )));
+            findings.push(Finding::error(
+                &location,
+                format!(
+                    "The goto target \"{}\" is neither a question id nor \"finish\".",
+                    rule.goto
+                ),
+            ));
         }
         if let Some(earlier) = always_at {
-            findings.push(Finding::warning(&location, format!(
-                "This branch is never used because branch {} always matches.",
-                earlier + 1
-            )));
+            findings.push(Finding::warning(
+                &location,
+                format!(
+                    "This branch is never used because branch {} always matches.",
+                    earlier + 1
+                ),
+            ));
         } else if is_unconditional(rule.when.as_ref()) {
             always_at = Some(number);
         }

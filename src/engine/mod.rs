@@ -1,6 +1,20 @@
 //! The form engine: definitions, answers, branching, scoring, outcomes and
-//! lint, with no IO. The web server and storage call [`evaluate`] (or
-//! [`compile`] once and [`CompiledForm::evaluate`]) on every step.
+//! lint. Pure Rust with no IO: no clock, no files at run time, no async.
+//!
+//! On every step the server calls [`evaluate`] (or [`compile`]s once, keeps
+//! the [`CompiledForm`] and calls [`CompiledForm::evaluate`]) with the
+//! answers so far. The [`Evaluation`] gives the path, the question to show
+//! next, the answers that still count, fit and intent with their reasons,
+//! the outcome that matches now and the progress. [`parse_answer`] turns
+//! what the browser sent into an [`AnswerValue`]; [`lint`] checks a
+//! definition before it is published.
+//!
+//! Where things live: `definition`, `condition_def` and `lead_field` (types
+//! and serde), `format` (YAML/JSON in and out), `answer` and `input`
+//! (parsing answers), `condition` and `value_test` (the one condition
+//! evaluator), `facts` (email domains, job-title words, countries, lead
+//! fields), `compiled`, `branching`, `scoring`, `outcome` and `evaluate`
+//! (the walk), and `lint*` (findings).
 
 mod answer;
 mod branching;
@@ -12,6 +26,7 @@ mod evaluate;
 mod facts;
 mod format;
 mod input;
+mod lead_field;
 mod lint;
 mod lint_conditions;
 mod lint_graph;
@@ -21,6 +36,10 @@ mod scoring;
 mod serde_helpers;
 mod value_test;
 
+#[cfg(test)]
+mod demo_tests;
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod test_support;
 
@@ -33,12 +52,12 @@ pub use definition::{
 };
 pub use evaluate::{Evaluation, Progress, Score, ScoreItem, ScoreSource, evaluate};
 pub use facts::{
-    builtin_list, email_domain, is_academic_domain, is_disposable_domain, is_free_mail_domain,
-    lead_fields, title_words,
+    builtin_list, company_domain, email_domain, is_academic_domain, is_disposable_domain,
+    is_free_mail_domain, lead_fields, title_words,
+};
+pub use format::{
+    DefinitionError, is_valid_slug, parse_definition_json, parse_definition_yaml, to_json, to_yaml,
 };
 pub use lint::{Finding, Severity, lint};
 pub use lint_conditions::MAX_CONDITION_DEPTH;
 pub use lint_questions::is_valid_question_id;
-pub use format::{
-    DefinitionError, is_valid_slug, parse_definition_json, parse_definition_yaml, to_json, to_yaml,
-};

@@ -5,7 +5,10 @@ use super::compiled::CompiledForm;
 use super::condition::FactSource;
 
 /// The position of the first matching outcome, if any matches.
-pub(crate) fn first_matching_outcome(form: &CompiledForm, facts: &impl FactSource) -> Option<usize> {
+pub(crate) fn first_matching_outcome(
+    form: &CompiledForm,
+    facts: &impl FactSource,
+) -> Option<usize> {
     form.outcomes
         .iter()
         .position(|when| when.as_ref().is_none_or(|condition| condition.holds(facts)))
@@ -37,8 +40,14 @@ mod tests {
 
     #[test]
     fn first_matching_outcome_wins() {
-        assert_eq!(outcome_for(Some("large"), tiers()).as_deref(), Some("tier1"));
-        assert_eq!(outcome_for(Some("small"), tiers()).as_deref(), Some("tier2"));
+        assert_eq!(
+            outcome_for(Some("large"), tiers()).as_deref(),
+            Some("tier1")
+        );
+        assert_eq!(
+            outcome_for(Some("small"), tiers()).as_deref(),
+            Some("tier2")
+        );
     }
 
     #[test]

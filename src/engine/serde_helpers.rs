@@ -20,7 +20,9 @@ pub(crate) fn is_zero(value: &i32) -> bool {
 }
 
 /// Reads a string, also accepting a bare number or boolean as its text.
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
     deserializer.deserialize_any(ScalarVisitor)
 }
 
@@ -127,7 +129,9 @@ struct ScalarList(Vec<String>);
 
 impl<'de> de::Deserialize<'de> for ScalarList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_seq(ScalarListVisitor).map(ScalarList)
+        deserializer
+            .deserialize_seq(ScalarListVisitor)
+            .map(ScalarList)
     }
 }
 

@@ -99,3 +99,61 @@ pub(crate) fn answer_is(question: &str, is: super::condition_def::Test) -> Condi
         is,
     }
 }
+
+/// A form of `questions` choice questions (the first three fill email, job
+/// title and country) and `rules` scoring rules of every kind, with a branch
+/// reading the fit score every tenth question; plus answers for all of it.
+pub(crate) fn large_form(questions: usize, rules: usize) -> (FormDefinition, super::Answers) {
+    use super::condition_def::{DomainTest, ListRef, Test};
+    let mut list = vec![
+        mapped("email", QuestionKind::Email, LeadField::Email),
+        mapped("title", QuestionKind::ShortText, LeadField::JobTitle),
+        mapped("country", QuestionKind::ShortText, LeadField::Country),
+    ];
+    for position in list.len()..questions {
+        let mut q = choice(&format!("q{position}"), &[("a", 1, 0), ("b", 0, 2)]);
+        if position % 10 == 0 && position + 2 < questions {
+            q.next = vec![
+                goto(
+                    Some(answer_is(&q.id, Test::Equals("b".into()))),
+                    &format!("q{}", position + 2),
+                ),
+                goto(Some(Condition::Fit(Test::Gte(1000.0))), "finish"),
+            ];
+        }
+        list.push(q);
+    }
+    let mut def = form(list);
+    let choice_question = |rule: usize| format!("q{}", 3 + rule % (questions - 3));
+    def.scoring = (0..rules)
+        .map(|rule| super::definition::ScoringRule {
+            when: match rule % 4 {
+                0 => answer_is(
+                    &choice_question(rule),
+                    Test::In(vec!["b".into(), "c".into()]),
+                ),
+                1 => Condition::EmailDomain(DomainTest::Disposable),
+                2 => Condition::JobTitleHasWord(ListRef::Inline(vec![
+                    "intern".into(),
+                    "head of".into(),
+                ])),
+                _ => Condition::CountryIn(ListRef::Named("eu_countries".into())),
+            },
+            fit: 1,
+            intent: 1,
+            reason: format!("Rule {rule}"),
+        })
+        .collect();
+    let mut answers = super::Answers::new();
+    let text = |value: &str| super::AnswerValue::Text(value.into());
+    answers.insert("email".into(), text("ann@acme.example"));
+    answers.insert("title".into(), text("Head of Sales"));
+    answers.insert("country".into(), text("DE"));
+    for position in 3..questions {
+        answers.insert(
+            format!("q{position}"),
+            text(if position % 3 == 0 { "b" } else { "a" }),
+        );
+    }
+    (def, answers)
+}

@@ -202,7 +202,10 @@ mod tests {
     fn equals_ignores_case_and_spaces() {
         assert!(on_text(Test::Equals(" LinkedIn ".into()), "linkedin "));
         assert!(!on_text(Test::Equals("linked".into()), "linkedin"));
-        assert!(on_answer(Test::Equals("1000".into()), &AnswerValue::Number(1000.0)));
+        assert!(on_answer(
+            Test::Equals("1000".into()),
+            &AnswerValue::Number(1000.0)
+        ));
         assert!(on_answer(Test::Equals("a".into()), &choices(&["A"])));
         assert!(!on_answer(Test::Equals("a".into()), &choices(&["a", "b"])));
     }
@@ -212,7 +215,10 @@ mod tests {
         assert!(on_text(Test::NotEquals("a".into()), "b"));
         assert!(!on_text(Test::NotEquals("a".into()), "A"));
         assert!(!compiled(Test::NotEquals("a".into())).holds(None));
-        assert!(on_answer(Test::NotEquals("a".into()), &choices(&["a", "b"])));
+        assert!(on_answer(
+            Test::NotEquals("a".into()),
+            &choices(&["a", "b"])
+        ));
     }
 
     #[test]
@@ -236,7 +242,10 @@ mod tests {
     #[test]
     fn contains_is_substring_for_text_and_membership_for_choices() {
         assert!(on_text(Test::Contains("SALES".into()), "Head of Sales"));
-        assert!(on_answer(Test::Contains("crm".into()), &choices(&["crm", "erp"])));
+        assert!(on_answer(
+            Test::Contains("crm".into()),
+            &choices(&["crm", "erp"])
+        ));
         assert!(!on_answer(Test::Contains("cr".into()), &choices(&["crm"])));
         let any = Test::ContainsAny(vec!["vp".into(), "chief".into()]);
         assert!(on_text(any.clone(), "Chief of Staff"));
@@ -277,18 +286,32 @@ mod tests {
         assert!(!on_answer(Test::Answered, &AnswerValue::Blank));
         assert!(on_answer(Test::NotAnswered, &AnswerValue::Blank));
         assert!(compiled(Test::NotAnswered).holds(Subject::text("   ")));
-        let consent = AnswerValue::Consent { given: true, text: "ok".into() };
+        let consent = AnswerValue::Consent {
+            given: true,
+            text: "ok".into(),
+        };
         assert!(on_answer(Test::Equals("yes".into()), &consent));
     }
 
     #[test]
     fn every_test_but_not_answered_is_false_when_missing() {
         let all = [
-            Test::Equals("a".into()), Test::NotEquals("a".into()), Test::In(vec!["a".into()]),
-            Test::NotIn(vec!["a".into()]), Test::InList("sizes".into()), Test::Contains("a".into()),
-            Test::ContainsAny(vec!["a".into()]), Test::ContainsAll(vec![]), Test::StartsWith("a".into()),
-            Test::EndsWith("a".into()), Test::Gt(0.0), Test::Gte(0.0), Test::Lt(0.0), Test::Lte(0.0),
-            Test::Between(0.0, 1.0), Test::Answered,
+            Test::Equals("a".into()),
+            Test::NotEquals("a".into()),
+            Test::In(vec!["a".into()]),
+            Test::NotIn(vec!["a".into()]),
+            Test::InList("sizes".into()),
+            Test::Contains("a".into()),
+            Test::ContainsAny(vec!["a".into()]),
+            Test::ContainsAll(vec![]),
+            Test::StartsWith("a".into()),
+            Test::EndsWith("a".into()),
+            Test::Gt(0.0),
+            Test::Gte(0.0),
+            Test::Lt(0.0),
+            Test::Lte(0.0),
+            Test::Between(0.0, 1.0),
+            Test::Answered,
         ];
         for test in all {
             assert!(!compiled(test.clone()).holds(None), "{test:?}");

@@ -43,7 +43,7 @@ pub async fn insert_form(
     .bind(Json(draft))
     .bind(now)
     .execute(&mut *c)
-    .await)
+    .await.map(|r| r.rows_affected()))
     .map_err(|e| conflict_on_unique(e, "a form with this slug already exists"))?;
     Ok(())
 }
@@ -75,12 +75,16 @@ pub async fn insert_published_version(
             .bind(now)
             .execute(&mut *c)
             .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
 
 /// The published version of the active form at `slug`, if any.
-pub async fn find_published_by_slug(conn: Conn<'_>, slug: &str) -> Result<Option<PublishedRef>, StoreError> {
+pub async fn find_published_by_slug(
+    conn: Conn<'_>,
+    slug: &str,
+) -> Result<Option<PublishedRef>, StoreError> {
     let row = on_conn!(conn, c => sqlx::query_as::<_, PublishedRef>(
         "SELECT id AS form_id, slug, published_version AS version FROM forms \
          WHERE slug = $1 AND status = 'active' AND published_version IS NOT NULL"
@@ -92,7 +96,11 @@ pub async fn find_published_by_slug(conn: Conn<'_>, slug: &str) -> Result<Option
 }
 
 /// One published version's definition.
-pub async fn get_version_definition(conn: Conn<'_>, form_id: Uuid, version: i32) -> Result<FormDefinition, StoreError> {
+pub async fn get_version_definition(
+    conn: Conn<'_>,
+    form_id: Uuid,
+    version: i32,
+) -> Result<FormDefinition, StoreError> {
     let Json(definition) = on_conn!(conn, c => sqlx::query_scalar::<_, Json<FormDefinition>>(
         "SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2"
     )

@@ -57,7 +57,11 @@ pub struct LeadRecord {
 }
 
 /// The account for a company domain, created on first sight.
-pub async fn upsert_account(conn: Conn<'_>, domain: &str, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
+pub async fn upsert_account(
+    conn: Conn<'_>,
+    domain: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
     let id = on_conn!(conn, c => {
         sqlx::query("INSERT INTO accounts (id, domain, created_at) VALUES ($1, $2, $3) ON CONFLICT (domain) DO NOTHING")
             .bind(Uuid::now_v7())

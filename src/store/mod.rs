@@ -54,7 +54,10 @@ impl From<sqlx::Error> for StoreError {
 /// SQLite "database is locked/busy" (codes 5 and 6) and PostgreSQL
 /// "cannot connect now"/"admin shutdown" are transient, not bugs.
 fn is_busy(error: &dyn sqlx::error::DatabaseError) -> bool {
-    matches!(error.code().as_deref(), Some("5" | "6" | "517" | "57P01" | "57P03"))
+    matches!(
+        error.code().as_deref(),
+        Some("5" | "6" | "517" | "57P01" | "57P03")
+    )
 }
 
 /// Turns a unique-key violation on one statement into a named conflict.
@@ -75,7 +78,10 @@ pub enum Backend {
 /// The database: native pools per backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { writer: SqlitePool, reader: SqlitePool },
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -178,7 +184,7 @@ impl Db {
     /// Is the database reachable? (`/readyz`)
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.read().await?;
-        on_conn!(conn.conn(), c => sqlx::query("SELECT 1").execute(&mut *c).await)?;
+        on_conn!(conn.conn(), c => sqlx::query("SELECT 1").execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -196,8 +202,8 @@ impl Db {
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(tx) => Conn::Sqlite(&mut **tx),
-            Tx::Postgres(tx) => Conn::Postgres(&mut **tx),
+            Tx::Sqlite(tx) => Conn::Sqlite(tx),
+            Tx::Postgres(tx) => Conn::Postgres(tx),
         }
     }
 
@@ -213,14 +219,17 @@ impl Tx {
 impl ReadConn {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            ReadConn::Sqlite(c) => Conn::Sqlite(&mut **c),
-            ReadConn::Postgres(c) => Conn::Postgres(&mut **c),
+            ReadConn::Sqlite(c) => Conn::Sqlite(c),
+            ReadConn::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
 
 /// Decodes a JSON column into a typed value, naming what failed.
-pub fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T, StoreError> {
+pub fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    value: serde_json::Value,
+) -> Result<T, StoreError> {
     serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 

@@ -78,7 +78,7 @@ pub async fn insert_response(conn: Conn<'_>, new: NewResponse<'_>) -> Result<(),
     .bind(new.user_agent)
     .bind(new.now)
     .execute(&mut *c)
-    .await)?;
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -86,7 +86,9 @@ const RESPONSE_COLUMNS: &str = "id, form_id, version, status, answers, answer_ti
      embedded, outcome_id, lead_id, started_at, finished_at";
 
 pub async fn find_response(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRecord>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"
+    ));
     let row = on_conn!(conn, c => sqlx::query_as::<_, ResponseRecord>(sql)
         .bind(id)
         .fetch_optional(&mut *c)
@@ -97,15 +99,28 @@ pub async fn find_response(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRe
 /// Loads a response inside a write transaction, locking its row on
 /// PostgreSQL so concurrent answers to one response apply one after another
 /// (SQLite's single writer already serialises them).
-pub async fn find_response_for_update(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRecord>, StoreError> {
+pub async fn find_response_for_update(
+    conn: Conn<'_>,
+    id: Uuid,
+) -> Result<Option<ResponseRecord>, StoreError> {
     let row = match conn {
         Conn::Sqlite(c) => {
-            let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"));
-            sqlx::query_as::<_, ResponseRecord>(sql).bind(id).fetch_optional(&mut *c).await?
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"
+            ));
+            sqlx::query_as::<_, ResponseRecord>(sql)
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
         }
         Conn::Postgres(c) => {
-            let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1 FOR UPDATE"));
-            sqlx::query_as::<_, ResponseRecord>(sql).bind(id).fetch_optional(&mut *c).await?
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1 FOR UPDATE"
+            ));
+            sqlx::query_as::<_, ResponseRecord>(sql)
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
         }
     };
     Ok(row)
@@ -113,7 +128,11 @@ pub async fn find_response_for_update(conn: Conn<'_>, id: Uuid) -> Result<Option
 
 /// Saves the running state of an unfinished response. A bot flag, once set, stays.
 /// Returns false when the response was finished meanwhile.
-pub async fn update_progress(conn: Conn<'_>, id: Uuid, p: Progress<'_>) -> Result<bool, StoreError> {
+pub async fn update_progress(
+    conn: Conn<'_>,
+    id: Uuid,
+    p: Progress<'_>,
+) -> Result<bool, StoreError> {
     let result = on_conn!(conn, c => sqlx::query(
         "UPDATE responses SET answers = $2, answer_times = $3, current_question = $4, fit = $5, intent = $6, \
          running_outcome = $7, is_bot = (is_bot OR $8 IS NOT NULL), bot_reason = COALESCE(bot_reason, $8), updated_at = $9 \
@@ -129,8 +148,8 @@ pub async fn update_progress(conn: Conn<'_>, id: Uuid, p: Progress<'_>) -> Resul
     .bind(p.bot_reason)
     .bind(p.now)
     .execute(&mut *c)
-    .await)?;
-    Ok(result.rows_affected() == 1)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(result == 1)
 }
 
 /// Marks the response finished exactly once: false when it already was.
@@ -150,6 +169,6 @@ pub async fn mark_finished(
     .bind(lead_id)
     .bind(now)
     .execute(&mut *c)
-    .await)?;
-    Ok(result.rows_affected() == 1)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(result == 1)
 }

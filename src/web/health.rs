@@ -8,7 +8,9 @@ use axum::routing::get;
 use super::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(show_health)).route("/readyz", get(show_readiness))
+    Router::new()
+        .route("/healthz", get(show_health))
+        .route("/readyz", get(show_readiness))
 }
 
 /// The process is up.

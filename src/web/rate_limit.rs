@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn the_limit_applies_per_ip() {
-        let limits = RateLimits::new(&Limits { starts_per_minute: 2, ..Limits::default() });
+        let limits = RateLimits::new(&Limits {
+            starts_per_minute: 2,
+            ..Limits::default()
+        });
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         assert!(limits.check_start(a).is_ok());

@@ -24,7 +24,14 @@ impl AppState {
     pub fn new(db: Db, secret: SecretKey, settings: Settings, base_url: String) -> Self {
         let rate_limits = RateLimits::new(&settings.limits);
         let settings = Arc::new(settings);
-        AppState { db, forms: FormCache::default(), secret, settings, rate_limits, base_url }
+        AppState {
+            db,
+            forms: FormCache::default(),
+            secret,
+            settings,
+            rate_limits,
+            base_url,
+        }
     }
 
     pub fn limits(&self) -> &Limits {

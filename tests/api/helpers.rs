@@ -18,7 +18,6 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
-    pub database_url: String,
     _running: Arc<Running>,
 }
 
@@ -37,21 +36,36 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database_url(&dir).await;
-    let raw = RawSettings { database_url: Some(database_url.clone()), bind: Some("127.0.0.1:0".into()), ..Default::default() };
+    let raw = RawSettings {
+        database_url: Some(database_url.clone()),
+        bind: Some("127.0.0.1:0".into()),
+        ..Default::default()
+    };
     let mut settings = raw.parse().expect("test settings");
     settings.limits.min_seconds_before_first_answer = Some(0);
     settings.limits.starts_per_minute = 10_000;
     settings.limits.answers_per_minute = 10_000;
     customise(&mut settings);
-    let app = Application::build(settings).await.expect("application builds");
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
     let address = app.base_url().to_string();
     let db = app.state().db.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
-    let running = Arc::new(Running { _dir: dir, _shutdown: shutdown });
-    TestApp { address, client: new_client(), db, database_url, _running: running }
+    let running = Arc::new(Running {
+        _dir: dir,
+        _shutdown: shutdown,
+    });
+    TestApp {
+        address,
+        client: new_client(),
+        db,
+        database_url,
+        _running: running,
+    }
 }
 
 /// A client that keeps cookies and does not follow redirects (tests check them).
@@ -70,17 +84,30 @@ async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
         return format!("sqlite://{}", dir.path().join("test.db").display());
     };
     let name = format!("leadgate_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Db::connect(&server).await.expect("PostgreSQL for tests reachable");
-    let Db::Postgres(pool) = &admin else { panic!("LEADGATE_TEST_DATABASE_URL must be a postgres:// URL") };
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(pool).await.expect("create database");
+    let admin = Db::connect(&server)
+        .await
+        .expect("PostgreSQL for tests reachable");
+    let Db::Postgres(pool) = &admin else {
+        panic!("LEADGATE_TEST_DATABASE_URL must be a postgres:// URL")
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(pool)
+        .await
+        .expect("create database");
     admin.close().await;
     with_database_name(&server, &name)
 }
 
 fn with_database_name(server: &str, name: &str) -> String {
-    let (base, query) = server.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((server, None));
+    let (base, query) = server
+        .split_once('?')
+        .map(|(b, q)| (b, Some(q)))
+        .unwrap_or((server, None));
     let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = base[authority_end..].find('/').map(|i| i + authority_end).unwrap_or(base.len());
+    let path_start = base[authority_end..]
+        .find('/')
+        .map(|i| i + authority_end)
+        .unwrap_or(base.len());
     let mut url = format!("{}/{name}", &base[..path_start]);
     if let Some(q) = query {
         url.push('?');
@@ -95,7 +122,10 @@ pub const BRANCHING_FORM: &str = include_str!("fixtures/branching.yaml");
 impl TestApp {
     /// Another visitor of the same server, with its own cookies.
     pub fn new_browser(&self) -> TestApp {
-        TestApp { client: new_client(), ..self.clone() }
+        TestApp {
+            client: new_client(),
+            ..self.clone()
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -117,12 +147,21 @@ impl TestApp {
 
     pub async fn get_html(&self, path: &str) -> Html {
         let response = self.get(path).await;
-        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
         Html::parse_document(&response.text().await.unwrap())
     }
 
     pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(pairs).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(pairs)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// Opens the form's first page (with `query`, e.g. UTM fields) and answers
@@ -134,12 +173,23 @@ impl TestApp {
     }
 
     /// Like `start_form` but returns the raw response; `extra` pairs are added.
-    pub async fn start_form_raw(&self, slug: &str, query: &str, values: &[&str], extra: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn start_form_raw(
+        &self,
+        slug: &str,
+        query: &str,
+        values: &[&str],
+        extra: &[(&str, &str)],
+    ) -> reqwest::Response {
         let page = self.get_html(&format!("/f/{slug}{query}")).await;
         let mut pairs = hidden_inputs(&page);
         pairs.extend(values.iter().map(|v| ("answer".to_string(), v.to_string())));
         pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        self.client.post(self.url(&format!("/f/{slug}"))).form(&pairs).send().await.expect("POST start")
+        self.client
+            .post(self.url(&format!("/f/{slug}")))
+            .form(&pairs)
+            .send()
+            .await
+            .expect("POST start")
     }
 
     /// Answers `question` on the response at `path`.
@@ -152,7 +202,11 @@ impl TestApp {
     /// Answers and expects the redirect back to the response.
     pub async fn answer_ok(&self, path: &str, question: &str, values: &[&str]) {
         let response = self.answer(path, question, values).await;
-        assert_eq!(response.status(), 303, "answer to {question} should be accepted");
+        assert_eq!(
+            response.status(),
+            303,
+            "answer to {question} should be accepted"
+        );
     }
 
     /// The id of the question the response page shows now.
@@ -174,23 +228,38 @@ impl TestApp {
 pub fn hidden_inputs(page: &Html) -> Vec<(String, String)> {
     let selector = Selector::parse("input[type=hidden]").unwrap();
     page.select(&selector)
-        .filter_map(|i| Some((i.value().attr("name")?.to_string(), i.value().attr("value").unwrap_or("").to_string())))
+        .filter_map(|i| {
+            Some((
+                i.value().attr("name")?.to_string(),
+                i.value().attr("value").unwrap_or("").to_string(),
+            ))
+        })
         .collect()
 }
 
 /// The value of the input named `name`.
 pub fn input_value(page: &Html, name: &str) -> Option<String> {
     let selector = Selector::parse(&format!("input[name=\"{name}\"]")).unwrap();
-    page.select(&selector).next().and_then(|i| i.value().attr("value")).map(str::to_string)
+    page.select(&selector)
+        .next()
+        .and_then(|i| i.value().attr("value"))
+        .map(str::to_string)
 }
 
 /// Text of the first element matching `css`.
 pub fn text_of(page: &Html, css: &str) -> Option<String> {
     let selector = Selector::parse(css).unwrap();
-    page.select(&selector).next().map(|e| e.text().collect::<String>().trim().to_string())
+    page.select(&selector)
+        .next()
+        .map(|e| e.text().collect::<String>().trim().to_string())
 }
 
 pub fn location(response: &reqwest::Response) -> String {
-    response.headers().get(LOCATION).expect("Location header").to_str().unwrap().to_string()
+    response
+        .headers()
+        .get(LOCATION)
+        .expect("Location header")
+        .to_str()
+        .unwrap()
+        .to_string()
 }
-

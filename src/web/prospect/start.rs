@@ -19,8 +19,15 @@ use crate::web::error::{PageError, too_many_requests};
 use crate::web::forms_input::FormBody;
 
 /// Query-string keys kept with the response as hidden fields.
-pub const HIDDEN_KEYS: [&str; 7] =
-    ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "referrer"];
+pub const HIDDEN_KEYS: [&str; 7] = [
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "gclid",
+    "referrer",
+];
 const HIDDEN_VALUE_MAX_CHARS: usize = 500;
 
 /// GET /f/{slug}: the first question (or a redirect to the response this
@@ -40,14 +47,17 @@ pub async fn show_form(
     }
     let step = respond::first_step(&state.db, &state.forms, &slug).await?;
     let mut hidden = hidden_from_query(&query);
-    if !hidden.contains_key("referrer") {
-        if let Some(referer) = headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
-            hidden.insert("referrer".into(), clip(referer));
-        }
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
+    if let Some(referer) = referer.filter(|_| !hidden.contains_key("referrer")) {
+        hidden.insert("referrer".into(), clip(referer));
     }
     let embed = query.iter().any(|(k, v)| k == "embed" && v == "1");
     let chrome = first_page_chrome(&state, &slug, &hidden, embed);
-    Ok(render_step(step_page(&step, chrome, None, None), wants_fragment(&headers), StatusCode::OK))
+    Ok(render_step(
+        step_page(&step, chrome, None, None),
+        wants_fragment(&headers),
+        StatusCode::OK,
+    ))
 }
 
 /// POST /f/{slug}: validates the first answer and starts the response with it.
@@ -61,10 +71,14 @@ pub async fn submit_first_answer(
     if let Err(retry) = state.rate_limits.check_start(client.ip()) {
         return Ok(too_many_requests(retry));
     }
-    let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
+    let form =
+        FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let hidden: Hidden = HIDDEN_KEYS
         .iter()
-        .filter_map(|key| form.get(&format!("h_{key}")).map(|v| (key.to_string(), clip(v))))
+        .filter_map(|key| {
+            form.get(&format!("h_{key}"))
+                .map(|v| (key.to_string(), clip(v)))
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let embed = form.get("embed") == Some("1");
@@ -72,12 +86,24 @@ pub async fn submit_first_answer(
         hidden: hidden.clone(),
         embedded: embed,
         client_ip: Some(client.ip().to_string()),
-        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(clip),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(clip),
         seconds_since_render: form.get("t").and_then(|t| seconds_since(&state, t)),
         min_seconds_override: state.limits().min_seconds_before_first_answer,
     };
     let step = step_input(&form);
-    match respond::start_response(&state.db, &state.forms, &slug, start, step.clone(), Utc::now()).await {
+    match respond::start_response(
+        &state.db,
+        &state.forms,
+        &slug,
+        start,
+        step.clone(),
+        Utc::now(),
+    )
+    .await
+    {
         Ok(response_id) => {
             let mut response = Redirect::to(&format!("/f/{slug}/r/{response_id}")).into_response();
             set_resume_cookie(&mut response, &state, &slug, response_id);
@@ -87,7 +113,11 @@ pub async fn submit_first_answer(
             let first = respond::first_step(&state.db, &state.forms, &slug).await?;
             let chrome = first_page_chrome(&state, &slug, &hidden, embed);
             let page = step_page(&first, chrome, Some(step.values), first_message(&error));
-            Ok(render_step(page, wants_fragment(&headers), StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(render_step(
+                page,
+                wants_fragment(&headers),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
         Err(other) => Err(other.into()),
     }
@@ -107,7 +137,13 @@ fn first_page_chrome(state: &AppState, slug: &str, hidden: &Hidden, embed: bool)
     StepChrome {
         action: format!("/f/{slug}"),
         back_url: None,
-        hidden: hidden.iter().map(|(k, v)| HiddenInput { name: format!("h_{k}"), value: v.clone() }).collect(),
+        hidden: hidden
+            .iter()
+            .map(|(k, v)| HiddenInput {
+                name: format!("h_{k}"),
+                value: v.clone(),
+            })
+            .collect(),
         render_token: Some(signing::sign(&state.secret, &now_ms.to_string())),
         resume_url: None,
         embed,
@@ -151,7 +187,11 @@ fn resume_cookie(headers: &HeaderMap, slug: &str) -> Option<uuid::Uuid> {
 }
 
 fn set_resume_cookie(response: &mut Response, state: &AppState, slug: &str, id: uuid::Uuid) {
-    let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
+    let secure = if state.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
         "{}={id}; Path=/f/{slug}; Max-Age=2592000; HttpOnly; SameSite=Lax{secure}",
         cookie_name(slug)

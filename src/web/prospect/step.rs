@@ -31,11 +31,19 @@ pub async fn show_step(
     Query(query): Query<StepQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let step = respond::load_step(&state.db, &state.forms, response_id, query.step.as_deref()).await?;
-    if step.form.definition.slug != slug {
+    let step =
+        respond::load_step(&state.db, &state.forms, response_id, query.step.as_deref()).await?;
+    if step.form.definition().slug != slug {
         return Err(PageError(AppError::NotFound));
     }
-    Ok(render_state(&state, &step, &headers, None, None, StatusCode::OK))
+    Ok(render_state(
+        &state,
+        &step,
+        &headers,
+        None,
+        None,
+        StatusCode::OK,
+    ))
 }
 
 /// POST /f/{slug}/r/{id}: saves an answer; 303 to the next step (or, for
@@ -50,10 +58,19 @@ pub async fn submit_answer(
     if let Err(retry) = state.rate_limits.check_answer(client.ip()) {
         return Ok(too_many_requests(retry));
     }
-    let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
+    let form =
+        FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
     let here = format!("/f/{slug}/r/{response_id}");
-    match respond::answer_step(&state.db, &state.forms, response_id, input.clone(), Utc::now()).await {
+    match respond::answer_step(
+        &state.db,
+        &state.forms,
+        response_id,
+        input.clone(),
+        Utc::now(),
+    )
+    .await
+    {
         Ok(AnswerResult::NextStep | AnswerResult::Finished) if wants_fragment(&headers) => {
             let step = respond::load_step(&state.db, &state.forms, response_id, None).await?;
             let mut response = render_state(&state, &step, &headers, None, None, StatusCode::OK);
@@ -64,10 +81,23 @@ pub async fn submit_answer(
         }
         Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(error @ AppError::Invalid(_)) => {
-            let step = respond::load_step(&state.db, &state.forms, response_id, Some(&input.question_id)).await?;
+            let step = respond::load_step(
+                &state.db,
+                &state.forms,
+                response_id,
+                Some(&input.question_id),
+            )
+            .await?;
             let message = first_message(&error);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(render_state(&state, &step, &headers, Some(input.values), message, status))
+            Ok(render_state(
+                &state,
+                &step,
+                &headers,
+                Some(input.values),
+                message,
+                status,
+            ))
         }
         Err(other) => Err(other.into()),
     }
@@ -88,10 +118,13 @@ fn render_state(
     if step.shown.is_none() {
         return match step.finished_outcome() {
             Some(outcome) => render_ending(EndingPage::new(step, outcome), fragment),
-            None => PageError(AppError::Internal(anyhow::anyhow!("finished response without outcome"))).into_response(),
+            None => PageError(AppError::Internal(anyhow::anyhow!(
+                "finished response without outcome"
+            )))
+            .into_response(),
         };
     }
-    let slug = &step.form.definition.slug;
+    let slug = &step.form.definition().slug;
     let here = format!("/f/{slug}/r/{}", response.id);
     let chrome = StepChrome {
         back_url: step.previous().map(|q| format!("{here}?step={q}")),

@@ -46,10 +46,16 @@ impl QuestionView {
             options: question
                 .options
                 .iter()
-                .map(|o| OptionView { value: o.value.clone(), label: o.label.clone(), checked: values.contains(&o.value) })
+                .map(|o| OptionView {
+                    value: o.value.clone(),
+                    label: o.label.clone(),
+                    checked: values.contains(&o.value),
+                })
                 .collect(),
             value: values.first().cloned().unwrap_or_default(),
-            checked: values.iter().any(|v| v == "yes" || v == "on" || v == "true"),
+            checked: values
+                .iter()
+                .any(|v| v == "yes" || v == "on" || v == "true"),
             error,
             min_length: question.validation.min_length,
             max_length: question.validation.max_length,
@@ -69,7 +75,11 @@ pub fn values_of(answer: Option<&AnswerValue>) -> Vec<String> {
 }
 
 fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
 }
 
 fn control_of(kind: QuestionKind) -> (&'static str, &'static str) {
@@ -142,7 +152,7 @@ pub struct EndingPage {
 impl EndingPage {
     pub fn new(state: &StepState, outcome: &Outcome) -> Self {
         EndingPage {
-            title: state.form.definition.title.clone(),
+            title: state.form.definition().title.clone(),
             embed: state.response.as_ref().is_some_and(|r| r.embedded),
             ending_title: outcome.ending.title.clone(),
             message: outcome.ending.message.clone(),
@@ -151,5 +161,4 @@ impl EndingPage {
             offer_booking: outcome.ending.offer_booking,
         }
     }
-
 }
