@@ -63,7 +63,6 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         client: new_client(),
         db,
-        database_url,
         _running: running,
     }
 }
