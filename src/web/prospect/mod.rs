@@ -2,7 +2,7 @@
 //! without JavaScript (POST → 303 → GET), in-place swaps with htmx.
 
 mod start;
-mod step;
+pub(crate) mod step;
 pub mod view;
 
 use askama::Template;

@@ -105,7 +105,8 @@ pub async fn submit_first_answer(
     .await
     {
         Ok(response_id) => {
-            let mut response = Redirect::to(&format!("/f/{slug}/r/{response_id}")).into_response();
+            let mut response =
+                super::step::go_to_step(&state, &headers, &slug, response_id).await?;
             set_resume_cookie(&mut response, &state, &slug, response_id);
             Ok(response)
         }

@@ -61,7 +61,6 @@ pub async fn submit_answer(
     let form =
         FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
-    let here = format!("/f/{slug}/r/{response_id}");
     match respond::answer_step(
         &state.db,
         &state.forms,
@@ -71,15 +70,9 @@ pub async fn submit_answer(
     )
     .await
     {
-        Ok(AnswerResult::NextStep | AnswerResult::Finished) if wants_fragment(&headers) => {
-            let step = respond::load_step(&state.db, &state.forms, response_id, None).await?;
-            let mut response = render_state(&state, &step, &headers, None, None, StatusCode::OK);
-            if let Ok(url) = HeaderValue::from_str(&here) {
-                response.headers_mut().insert("hx-push-url", url);
-            }
-            Ok(response)
+        Ok(AnswerResult::NextStep | AnswerResult::Finished) => {
+            go_to_step(&state, &headers, &slug, response_id).await
         }
-        Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(error @ AppError::Invalid(_)) => {
             let step = respond::load_step(
                 &state.db,
@@ -101,6 +94,26 @@ pub async fn submit_answer(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// After a saved answer: 303 to the response (plain browsers), or the step
+/// itself with its URL pushed into the history (htmx).
+pub(super) async fn go_to_step(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    response_id: Uuid,
+) -> Result<Response, PageError> {
+    let here = format!("/f/{slug}/r/{response_id}");
+    if !wants_fragment(headers) {
+        return Ok(Redirect::to(&here).into_response());
+    }
+    let step = respond::load_step(&state.db, &state.forms, response_id, None).await?;
+    let mut response = render_state(state, &step, headers, None, None, StatusCode::OK);
+    if let Ok(url) = HeaderValue::from_str(&here) {
+        response.headers_mut().insert("hx-push-url", url);
+    }
+    Ok(response)
 }
 
 fn render_state(
