@@ -11,11 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// The `leadgate` command line.
 #[derive(Debug, Parser)]
-#[command(
-    name = "leadgate",
-    version,
-    about = "Adaptive lead-qualification form server"
-)]
+#[command(name = "leadgate", version, about = "Adaptive lead-qualification form server")]
 pub struct Cli {
     #[command(flatten)]
     pub raw: RawSettings,
@@ -29,11 +25,30 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage people who sign in (admins, marketers, managers, reps).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Lint a form definition file (YAML or JSON); exits non-zero on errors.
     Check {
         /// Path of the definition file.
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person; prints a generated password unless LEADGATE_USER_PASSWORD is set.
+    Add {
+        /// admin, marketer, manager or rep.
+        #[arg(long)]
+        role: String,
+        /// Display name (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+        email: String,
+    },
+    /// Set a new password (generated unless LEADGATE_USER_PASSWORD is set) and end all sessions.
+    Reset { email: String },
 }
 
 /// Settings as typed by a person: every value is still a string.
@@ -49,12 +64,7 @@ pub struct RawSettings {
     #[arg(long, env = "LEADGATE_BASE_URL", global = true)]
     pub base_url: Option<String>,
     /// Secret key for signing (at least 32 characters); generated and stored in the database when unset.
-    #[arg(
-        long,
-        env = "LEADGATE_SECRET_KEY",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "LEADGATE_SECRET_KEY", global = true, hide_env_values = true)]
     pub secret_key: Option<String>,
     /// Log format: `human` (default) or `json`.
     #[arg(long, env = "LEADGATE_LOG_FORMAT", global = true)]
@@ -68,6 +78,15 @@ pub struct RawSettings {
     /// Form starts allowed per client IP per minute (default 20).
     #[arg(long, env = "LEADGATE_START_LIMIT_PER_MINUTE", global = true)]
     pub start_limit_per_minute: Option<String>,
+    /// Outgoing mail server: smtp://[user:password@]host[:port] (STARTTLS), smtps://… (TLS) or smtp+plain://… (no TLS, local relays only).
+    #[arg(long, env = "LEADGATE_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of notice emails (default: leadgate <leadgate@localhost>).
+    #[arg(long, env = "LEADGATE_SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
+    /// Delivery attempts before a notice is given up (default 10).
+    #[arg(long, env = "LEADGATE_NOTICE_MAX_ATTEMPTS", global = true)]
+    pub notice_max_attempts: Option<String>,
     /// Answers allowed per client IP per minute (default 240).
     #[arg(long, env = "LEADGATE_ANSWER_LIMIT_PER_MINUTE", global = true)]
     pub answer_limit_per_minute: Option<String>,
@@ -91,6 +110,11 @@ pub struct Settings {
     pub frame_ancestors: Vec<String>,
     pub demo: bool,
     pub limits: Limits,
+    pub smtp: Option<crate::notify::email::SmtpSettings>,
+    pub notices: crate::notify::worker::RetryPolicy,
+    /// Run the notice worker in this process (tests turn it off to leave
+    /// notices undelivered, as a killed process would).
+    pub run_worker: bool,
 }
 
 /// Abuse limits for the public pages.
@@ -98,6 +122,7 @@ pub struct Settings {
 pub struct Limits {
     pub starts_per_minute: u32,
     pub answers_per_minute: u32,
+    pub logins_per_minute: u32,
     /// Overrides every form's minimum time before the first answer (tests use 0).
     pub min_seconds_before_first_answer: Option<u32>,
 }
@@ -107,6 +132,7 @@ impl Default for Limits {
         Limits {
             starts_per_minute: 20,
             answers_per_minute: 240,
+            logins_per_minute: 10,
             min_seconds_before_first_answer: None,
         }
     }
@@ -152,6 +178,12 @@ impl RawSettings {
             log_format: parse_log_format(self.log_format.as_deref())?,
             frame_ancestors: parse_frame_ancestors(self.frame_ancestors.as_deref())?,
             demo: parse_bool("LEADGATE_DEMO", self.demo.as_deref(), true)?,
+            run_worker: true,
+            smtp: parse_smtp(self.smtp_url.as_deref(), self.smtp_from.as_deref())?,
+            notices: crate::notify::worker::RetryPolicy {
+                max_attempts: parse_rate("LEADGATE_NOTICE_MAX_ATTEMPTS", self.notice_max_attempts.as_deref(), 10)?,
+                ..Default::default()
+            },
             limits: Limits {
                 starts_per_minute: parse_rate(
                     "LEADGATE_START_LIMIT_PER_MINUTE",
@@ -163,6 +195,7 @@ impl RawSettings {
                     self.answer_limit_per_minute.as_deref(),
                     240,
                 )?,
+                logins_per_minute: 10,
                 min_seconds_before_first_answer: None,
             },
         })
@@ -170,11 +203,7 @@ impl RawSettings {
 }
 
 fn bad(variable: &'static str, accepts: &'static str, got: &str) -> ConfigError {
-    ConfigError {
-        variable,
-        accepts,
-        got: got.to_string(),
-    }
+    ConfigError { variable, accepts, got: got.to_string() }
 }
 
 fn parse_database_url(raw: Option<&str>) -> Result<String, ConfigError> {
@@ -183,23 +212,13 @@ fn parse_database_url(raw: Option<&str>) -> Result<String, ConfigError> {
     if known.iter().any(|prefix| url.starts_with(prefix)) {
         Ok(url.to_string())
     } else {
-        Err(bad(
-            "LEADGATE_DATABASE_URL",
-            "a URL starting with sqlite:// or postgres://",
-            url,
-        ))
+        Err(bad("LEADGATE_DATABASE_URL", "a URL starting with sqlite:// or postgres://", url))
     }
 }
 
 fn parse_bind(raw: Option<&str>) -> Result<SocketAddr, ConfigError> {
     let text = raw.unwrap_or("127.0.0.1:3000").trim();
-    text.parse().map_err(|_| {
-        bad(
-            "LEADGATE_BIND",
-            "an IP address and port such as 127.0.0.1:3000",
-            text,
-        )
-    })
+    text.parse().map_err(|_| bad("LEADGATE_BIND", "an IP address and port such as 127.0.0.1:3000", text))
 }
 
 fn parse_base_url(raw: Option<&str>) -> Result<Option<String>, ConfigError> {
@@ -207,18 +226,11 @@ fn parse_base_url(raw: Option<&str>) -> Result<Option<String>, ConfigError> {
         return Ok(None);
     };
     let valid = (text.starts_with("http://") || text.starts_with("https://"))
-        && text
-            .split("://")
-            .nth(1)
-            .is_some_and(|rest| !rest.is_empty());
+        && text.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
     if valid {
         Ok(Some(text.trim_end_matches('/').to_string()))
     } else {
-        Err(bad(
-            "LEADGATE_BASE_URL",
-            "an http:// or https:// URL such as https://forms.example.com",
-            text,
-        ))
+        Err(bad("LEADGATE_BASE_URL", "an http:// or https:// URL such as https://forms.example.com", text))
     }
 }
 
@@ -227,11 +239,7 @@ fn parse_secret(raw: Option<&str>) -> Result<Option<SecretKey>, ConfigError> {
         None | Some("") => Ok(None),
         Some(text) if text.len() >= 32 => Ok(Some(SecretKey(text.to_string()))),
         // Never echo a secret back, even a bad one.
-        Some(_) => Err(bad(
-            "LEADGATE_SECRET_KEY",
-            "at least 32 characters",
-            "<hidden>",
-        )),
+        Some(_) => Err(bad("LEADGATE_SECRET_KEY", "at least 32 characters", "<hidden>")),
     }
 }
 
@@ -249,25 +257,50 @@ fn parse_frame_ancestors(raw: Option<&str>) -> Result<Vec<String>, ConfigError> 
     };
     let origins: Vec<String> = text.split_whitespace().map(str::to_string).collect();
     let valid = |o: &String| {
-        o == "*"
-            || ((o.starts_with("https://") || o.starts_with("http://"))
-                && !o.contains([';', ',', '\'']))
+        o == "*" || ((o.starts_with("https://") || o.starts_with("http://")) && !o.contains([';', ',', '\'']))
     };
     match origins.iter().find(|o| !valid(o)) {
         None => Ok(origins),
-        Some(o) => Err(bad(
-            "LEADGATE_FRAME_ANCESTORS",
-            "space-separated origins such as https://www.example.com",
-            o,
-        )),
+        Some(o) => Err(bad("LEADGATE_FRAME_ANCESTORS", "space-separated origins such as https://www.example.com", o)),
     }
 }
 
-fn parse_bool(
-    variable: &'static str,
-    raw: Option<&str>,
-    default: bool,
-) -> Result<bool, ConfigError> {
+fn parse_smtp(
+    url: Option<&str>,
+    from: Option<&str>,
+) -> Result<Option<crate::notify::email::SmtpSettings>, ConfigError> {
+    use crate::notify::email::{SmtpSecurity, SmtpSettings};
+    let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else { return Ok(None) };
+    let accepts = "smtp://[user:password@]host[:port], smtps://… or smtp+plain://…";
+    let invalid = || bad("LEADGATE_SMTP_URL", accepts, "<hidden>");
+    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
+    let (security, default_port) = match scheme {
+        "smtp" => (SmtpSecurity::StartTls, 587),
+        "smtps" => (SmtpSecurity::Tls, 465),
+        "smtp+plain" => (SmtpSecurity::None, 25),
+        _ => return Err(invalid()),
+    };
+    let (credentials, host_port) = match rest.rsplit_once('@') {
+        Some((credentials, host_port)) => (Some(credentials), host_port),
+        None => (None, rest),
+    };
+    let (host, port) = match host_port.trim_end_matches('/').rsplit_once(':') {
+        Some((host, port)) => (host, port.parse::<u16>().map_err(|_| invalid())?),
+        None => (host_port.trim_end_matches('/'), default_port),
+    };
+    if host.is_empty() {
+        return Err(invalid());
+    }
+    let decode = |t: &str| percent_encoding::percent_decode_str(t).decode_utf8_lossy().into_owned();
+    let (username, password) = match credentials.map(|c| c.split_once(':').unwrap_or((c, ""))) {
+        Some((user, password)) => (Some(decode(user)), Some(decode(password))),
+        None => (None, None),
+    };
+    let from = from.unwrap_or("leadgate <leadgate@localhost>").to_string();
+    Ok(Some(SmtpSettings { host: host.to_string(), port, security, username, password, from }))
+}
+
+fn parse_bool(variable: &'static str, raw: Option<&str>, default: bool) -> Result<bool, ConfigError> {
     match raw.map(|t| t.trim().to_ascii_lowercase()) {
         None => Ok(default),
         Some(t) if ["true", "1", "yes", "on"].contains(&t.as_str()) => Ok(true),
@@ -301,39 +334,23 @@ mod tests {
 
     #[test]
     fn a_bad_bind_names_the_variable() {
-        let raw = RawSettings {
-            bind: Some("nonsense".into()),
-            ..Default::default()
-        };
+        let raw = RawSettings { bind: Some("nonsense".into()), ..Default::default() };
         let error = raw.parse().unwrap_err();
         assert_eq!(error.variable, "LEADGATE_BIND");
-        assert!(
-            error
-                .to_string()
-                .starts_with("LEADGATE_BIND: an IP address and port")
-        );
+        assert!(error.to_string().starts_with("LEADGATE_BIND: an IP address and port"));
     }
 
     #[test]
     fn a_short_secret_is_refused_without_echoing_it() {
-        let raw = RawSettings {
-            secret_key: Some("tooshort".into()),
-            ..Default::default()
-        };
+        let raw = RawSettings { secret_key: Some("tooshort".into()), ..Default::default() };
         let error = raw.parse().unwrap_err();
         assert!(!error.to_string().contains("tooshort"));
     }
 
     #[test]
     fn frame_ancestors_reject_injection() {
-        let raw = RawSettings {
-            frame_ancestors: Some("https://a.example; script-src *".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            raw.parse().unwrap_err().variable,
-            "LEADGATE_FRAME_ANCESTORS"
-        );
+        let raw = RawSettings { frame_ancestors: Some("https://a.example; script-src *".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_FRAME_ANCESTORS");
     }
 
     #[test]

@@ -14,6 +14,7 @@
 pub mod app;
 pub mod config;
 pub mod engine;
+pub mod notify;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

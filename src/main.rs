@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use leadgate::config::{Cli, Command};
+use leadgate::app::auth::{self, Role};
+use leadgate::config::{Cli, Command, UserCommand};
 use leadgate::engine;
 use leadgate::startup::Application;
 use leadgate::store::Db;
@@ -23,6 +24,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(&settings.database_url).await,
         Command::Check { file } => return check(&file),
+        Command::User(command) => user(&settings.database_url, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -37,8 +39,17 @@ async fn serve(settings: leadgate::config::Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let base = app.base_url().to_string();
     println!("leadgate is running at {base}");
-    if let Some(slug) = app.demo_slug() {
-        println!("  demo form:   {base}/f/{slug}");
+    if let Some(demo) = app.demo() {
+        println!("  demo form:   {base}/f/{}", demo.slug);
+        if !demo.logins.is_empty() {
+            println!(
+                "  rep inbox:   {base}/inbox   (password for every demo account: {})",
+                leadgate::app::demo::DEMO_PASSWORD
+            );
+            for (role, email) in &demo.logins {
+                println!("    {role:<9} {email}");
+            }
+        }
     }
     println!("  health:      {base}/healthz");
     println!("Press Ctrl-C to stop.");
@@ -53,6 +64,47 @@ async fn migrate(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `leadgate user add|reset`: the password comes from LEADGATE_USER_PASSWORD
+/// or is generated and printed once.
+async fn user(url: &str, command: UserCommand) -> anyhow::Result<()> {
+    let db = Db::connect(url).await?;
+    db.migrate().await?;
+    let (password, generated) = match std::env::var("LEADGATE_USER_PASSWORD") {
+        Ok(password) => (password, false),
+        Err(_) => (auth::generate_password(), true),
+    };
+    let email = match command {
+        UserCommand::Add { role, name, email } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role: admin, marketer, manager or rep (got {role:?})"))?;
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+            auth::add_user(&db, &email, &name, role, &password).await.map_err(describe)?;
+            println!("added {email} as {}", role.as_str());
+            email
+        }
+        UserCommand::Reset { email } => {
+            auth::reset_password(&db, &email, &password).await.map_err(describe)?;
+            println!("password reset for {email}; their sessions have ended");
+            email
+        }
+    };
+    if generated {
+        println!("password for {email}: {password}");
+    }
+    Ok(())
+}
+
+fn describe(error: leadgate::app::AppError) -> anyhow::Error {
+    match error {
+        leadgate::app::AppError::Invalid(errors) => {
+            anyhow::anyhow!(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" "))
+        }
+        leadgate::app::AppError::Conflict(what) => anyhow::anyhow!(what),
+        leadgate::app::AppError::NotFound => anyhow::anyhow!("no such user"),
+        other => other.into(),
+    }
+}
+
 /// Lints a definition file; exit code 1 when it has errors.
 fn check(path: &std::path::Path) -> ExitCode {
     let text = match std::fs::read_to_string(path) {
@@ -63,11 +115,7 @@ fn check(path: &std::path::Path) -> ExitCode {
         }
     };
     let is_json = path.extension().is_some_and(|e| e == "json");
-    let parsed = if is_json {
-        engine::parse_definition_json(&text)
-    } else {
-        engine::parse_definition_yaml(&text)
-    };
+    let parsed = if is_json { engine::parse_definition_json(&text) } else { engine::parse_definition_yaml(&text) };
     let definition = match parsed {
         Ok(definition) => definition,
         Err(error) => {
@@ -77,30 +125,10 @@ fn check(path: &std::path::Path) -> ExitCode {
     };
     let findings = engine::lint(&definition);
     for finding in &findings {
-        let level = if finding.severity == engine::Severity::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        println!(
-            "{}: {level}: {}: {}",
-            path.display(),
-            finding.location,
-            finding.message
-        );
+        let level = if finding.severity == engine::Severity::Error { "error" } else { "warning" };
+        println!("{}: {level}: {}: {}", path.display(), finding.location, finding.message);
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == engine::Severity::Error)
-        .count();
-    println!(
-        "{} error(s), {} warning(s)",
-        errors,
-        findings.len() - errors
-    );
-    if errors > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    let errors = findings.iter().filter(|f| f.severity == engine::Severity::Error).count();
+    println!("{} error(s), {} warning(s)", errors, findings.len() - errors);
+    if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }

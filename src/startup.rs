@@ -3,13 +3,19 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::Context as _;
 use rand::RngCore;
 use tokio::net::TcpListener;
 
-use crate::app::demo;
+use crate::app::clock::Clock;
+use crate::app::{Context, demo};
 use crate::config::{SecretKey, Settings};
+use crate::notify::channels::Channels;
+use crate::notify::email::Mailer;
+use crate::notify::live::LiveHub;
+use crate::notify::worker::Worker;
 use crate::store::{Db, settings as stored_settings};
 use crate::web::{self, AppState};
 
@@ -17,68 +23,60 @@ use crate::web::{self, AppState};
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    demo_slug: Option<String>,
+    demo: Option<demo::Demo>,
+    channels: Channels,
 }
 
 impl Application {
     /// Connects and migrates the database, loads or creates the secret key,
     /// seeds the demo when asked, and binds the listener (port 0 = any free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let db = Db::connect(&settings.database_url).await.with_context(|| {
-            format!(
-                "cannot open the database at {}",
-                redact(&settings.database_url)
-            )
-        })?;
-        db.migrate()
+        Self::build_with_clock(settings, Clock::System).await
+    }
+
+    /// As [`Application::build`], with a given clock (tests move time by hand).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+        let db = Db::connect(&settings.database_url)
             .await
-            .context("cannot apply database migrations")?;
+            .with_context(|| format!("cannot open the database at {}", redact(&settings.database_url)))?;
+        db.migrate().await.context("cannot apply database migrations")?;
         let secret = match settings.secret_key.clone() {
             Some(secret) => secret,
             None => stored_or_new_secret(&db).await?,
         };
-        let demo_slug = if settings.demo {
-            demo::seed_if_empty(&db)
-                .await
-                .context("cannot load the demo")?
-        } else {
-            None
+        let demo = if settings.demo { demo::seed_if_empty(&db).await.context("cannot load the demo")? } else { None };
+        let mailer = match &settings.smtp {
+            Some(smtp) => Some(Arc::new(Mailer::new(smtp).context("LEADGATE_SMTP_URL or LEADGATE_SMTP_FROM")?)),
+            None => None,
         };
-        let listener = TcpListener::bind(settings.bind)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let channels = Channels { mailer, http: crate::notify::webhook::http_client() };
+        let listener =
+            TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let base_url = settings
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{address}"));
-        let state = AppState::new(db, secret, settings, base_url);
-        Ok(Application {
-            listener,
-            state,
-            demo_slug,
-        })
+        let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let ctx = Context::new(db, clock, base_url, settings.smtp.is_some());
+        let live = LiveHub::default();
+        live.spawn_listener(&ctx.db);
+        let state = AppState::new(ctx, secret, settings, live);
+        Ok(Application { listener, state, demo, channels })
     }
 
     pub fn port(&self) -> u16 {
-        self.listener
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_default()
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
     }
 
     /// The public base URL (no trailing slash).
     pub fn base_url(&self) -> &str {
-        &self.state.base_url
+        &self.state.ctx.base_url
     }
 
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// The demo form's slug, when the demo is loaded.
-    pub fn demo_slug(&self) -> Option<&str> {
-        self.demo_slug.as_deref()
+    /// What the demo loaded (form and sign-ins), when it is on.
+    pub fn demo(&self) -> Option<&demo::Demo> {
+        self.demo.as_ref()
     }
 
     /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
@@ -87,15 +85,21 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let db = self.state.db.clone();
+    /// The notice worker runs beside the server and stops after it.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let db = self.state.ctx.db.clone();
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = Worker {
+            ctx: self.state.ctx.clone(),
+            live: self.state.live.clone(),
+            channels: self.channels,
+            policy: self.state.settings.notices,
+        }
+        .spawn_if(self.state.settings.run_worker, worker_stopped);
         let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        let _ = stop_worker.send(true);
+        let _ = worker.await;
         db.close().await;
         served
     }
@@ -106,8 +110,7 @@ async fn stored_or_new_secret(db: &Db) -> anyhow::Result<SecretKey> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let mut tx = db.begin().await?;
-    let value =
-        stored_settings::insert_setting_once(tx.conn(), "secret_key", &hex::encode(bytes)).await?;
+    let value = stored_settings::insert_setting_once(tx.conn(), "secret_key", &hex::encode(bytes)).await?;
     tx.commit().await?;
     Ok(SecretKey::new(value))
 }
@@ -148,13 +151,7 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn passwords_in_database_urls_are_hidden() {
-        assert_eq!(
-            super::redact("postgres://u:secret@db:5432/x"),
-            "postgres://***@db:5432/x"
-        );
-        assert_eq!(
-            super::redact("sqlite://leadgate.db"),
-            "sqlite://leadgate.db"
-        );
+        assert_eq!(super::redact("postgres://u:secret@db:5432/x"), "postgres://***@db:5432/x");
+        assert_eq!(super::redact("sqlite://leadgate.db"), "sqlite://leadgate.db");
     }
 }

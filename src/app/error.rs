@@ -30,10 +30,7 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        AppError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
     }
 }
 

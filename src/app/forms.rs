@@ -41,32 +41,14 @@ type VersionMap = HashMap<(Uuid, i32), Arc<PublishedForm>>;
 
 impl FormCache {
     /// The definition of `version` of `form_id`, from memory or the database.
-    pub async fn version(
-        &self,
-        db: &Db,
-        form_id: Uuid,
-        version: i32,
-    ) -> Result<Arc<PublishedForm>, AppError> {
-        if let Some(hit) = self
-            .entries
-            .lock()
-            .expect("cache lock")
-            .get(&(form_id, version))
-        {
+    pub async fn version(&self, db: &Db, form_id: Uuid, version: i32) -> Result<Arc<PublishedForm>, AppError> {
+        if let Some(hit) = self.entries.lock().expect("cache lock").get(&(form_id, version)) {
             return Ok(hit.clone());
         }
         let mut conn = db.read().await?;
-        let definition =
-            store::forms::get_version_definition(conn.conn(), form_id, version).await?;
-        let form = Arc::new(PublishedForm {
-            form_id,
-            version,
-            compiled: CompiledForm::new(definition),
-        });
-        self.entries
-            .lock()
-            .expect("cache lock")
-            .insert((form_id, version), form.clone());
+        let definition = store::forms::get_version_definition(conn.conn(), form_id, version).await?;
+        let form = Arc::new(PublishedForm { form_id, version, compiled: CompiledForm::new(definition) });
+        self.entries.lock().expect("cache lock").insert((form_id, version), form.clone());
         Ok(form)
     }
 
@@ -86,20 +68,13 @@ pub fn lint_errors(definition: &FormDefinition) -> Vec<FieldError> {
     engine::lint(definition)
         .into_iter()
         .filter(|finding| finding.severity == Severity::Error)
-        .map(|finding| FieldError {
-            field: finding.location,
-            message: finding.message,
-        })
+        .map(|finding| FieldError { field: finding.location, message: finding.message })
         .collect()
 }
 
 /// Creates a form from a definition and publishes it as version 1.
 /// Refused when the lint finds errors or the slug is taken.
-pub async fn create_published_form(
-    db: &Db,
-    definition: &FormDefinition,
-    now: DateTime<Utc>,
-) -> Result<Uuid, AppError> {
+pub async fn create_published_form(db: &Db, definition: &FormDefinition, now: DateTime<Utc>) -> Result<Uuid, AppError> {
     let errors = lint_errors(definition);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -107,8 +82,7 @@ pub async fn create_published_form(
     let form_id = Uuid::now_v7();
     let mut tx = db.begin().await?;
     store::forms::insert_form(tx.conn(), form_id, definition, now).await?;
-    store::forms::insert_published_version(tx.conn(), form_id, 1, definition, "First version", now)
-        .await?;
+    store::forms::insert_published_version(tx.conn(), form_id, 1, definition, "First version", now).await?;
     tx.commit().await?;
     Ok(form_id)
 }

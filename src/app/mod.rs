@@ -4,10 +4,18 @@
 //! needs, asks the engine, saves and commits. No HTTP types here; the web
 //! layer turns [`AppError`] into pages or JSON problems.
 
+pub mod auth;
+pub mod clock;
+pub mod context;
 pub mod demo;
 pub mod error;
 pub mod forms;
+pub mod inbox;
+pub mod notices;
 pub mod respond;
+pub mod routing;
 pub mod signing;
+pub mod webhooks;
 
+pub use context::Context;
 pub use error::{AppError, FieldError};

@@ -9,12 +9,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::forms::{FormCache, PublishedForm};
-use super::{AppError, FieldError};
+use super::forms::PublishedForm;
+use super::notices::AnswerLine;
+use super::routing::{self, FinishedLead};
+use super::{AppError, Context, FieldError};
 use crate::engine::{self, AnswerValue, Answers, Evaluation, Handoff, Hidden, Outcome};
 use crate::store::leads::{Breakdown, LeadUpsert};
 use crate::store::responses::{NewResponse, Progress, ResponseRecord};
-use crate::store::{self, Db, Tx};
+use crate::store::{self, Tx};
 
 /// What the prospect sent for one step.
 #[derive(Debug, Clone, Default)]
@@ -55,9 +57,7 @@ impl StepState {
     pub fn previous(&self) -> Option<&str> {
         let shown = self.shown.as_deref()?;
         let index = self.evaluation.path.iter().position(|q| q == shown)?;
-        index
-            .checked_sub(1)
-            .map(|i| self.evaluation.path[i].as_str())
+        index.checked_sub(1).map(|i| self.evaluation.path[i].as_str())
     }
 
     /// The answer already given to the shown question, to fill the form in.
@@ -80,39 +80,30 @@ pub enum AnswerResult {
 }
 
 /// The first page of the form at `slug`: nothing is stored yet.
-pub async fn first_step(db: &Db, cache: &FormCache, slug: &str) -> Result<StepState, AppError> {
-    let form = cache.published(db, slug).await?;
+pub async fn first_step(ctx: &Context, slug: &str) -> Result<StepState, AppError> {
+    let form = ctx.forms.published(&ctx.db, slug).await?;
     let evaluation = form.compiled.evaluate(&Answers::new(), &Hidden::new());
     let shown = evaluation.current.clone();
-    Ok(StepState {
-        form,
-        response: None,
-        evaluation,
-        shown,
-    })
+    Ok(StepState { form, response: None, evaluation, shown })
 }
 
 /// Saves the first answer and starts the response with it.
 pub async fn start_response(
-    db: &Db,
-    cache: &FormCache,
+    ctx: &Context,
     slug: &str,
     start: StartInput,
     step: StepInput,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
-    let form = cache.published(db, slug).await?;
+    let form = ctx.forms.published(&ctx.db, slug).await?;
     let first = form.compiled.evaluate(&Answers::new(), &start.hidden);
     if first.current.as_deref() != Some(step.question_id.as_str()) {
-        return Err(AppError::invalid(
-            "question",
-            "This form has changed; please start again.",
-        ));
+        return Err(AppError::invalid("question", "This form has changed; please start again."));
     }
     let value = parse(&form, &step)?;
     let bot_reason = bot_reason_at_start(&form, &start, &step);
     let id = Uuid::new_v4();
-    let mut tx = db.begin().await?;
+    let mut tx = ctx.db.begin().await?;
     let new = NewResponse {
         id,
         form_id: form.form_id,
@@ -124,40 +115,24 @@ pub async fn start_response(
         now,
     };
     store::responses::insert_response(tx.conn(), new).await?;
-    let response = store::responses::find_response_for_update(tx.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    save_answer(
-        &mut tx,
-        &form,
-        &response,
-        &step.question_id,
-        value,
-        bot_reason,
-        now,
-    )
-    .await?;
+    let response = store::responses::find_response_for_update(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let answer = NewAnswer { question_id: &step.question_id, value, bot_reason };
+    save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
     tx.commit().await?;
+    ctx.wake_worker.notify_one();
     Ok(id)
 }
 
 /// Loads a response and the step to show: `requested` when it is on the
 /// current path (Back, or a reload of an earlier step), else the first
 /// unanswered one.
-pub async fn load_step(
-    db: &Db,
-    cache: &FormCache,
-    response_id: Uuid,
-    requested: Option<&str>,
-) -> Result<StepState, AppError> {
+pub async fn load_step(ctx: &Context, response_id: Uuid, requested: Option<&str>) -> Result<StepState, AppError> {
     let response = {
-        let mut conn = db.read().await?;
+        let mut conn = ctx.db.read().await?;
         store::responses::find_response(conn.conn(), response_id).await?
     };
     let response = response.ok_or(AppError::NotFound)?;
-    let form = cache
-        .version(db, response.form_id, response.version)
-        .await?;
+    let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
     let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
     let shown = if response.is_finished() {
         None
@@ -167,104 +142,78 @@ pub async fn load_step(
             _ => evaluation.current.clone(),
         }
     };
-    Ok(StepState {
-        form,
-        response: Some(response),
-        evaluation,
-        shown,
-    })
+    Ok(StepState { form, response: Some(response), evaluation, shown })
 }
 
 /// Saves one answer (a new one, or a changed earlier one) and finishes the
 /// response when the path is complete. Answering a finished response again
 /// changes nothing and reports it finished.
 pub async fn answer_step(
-    db: &Db,
-    cache: &FormCache,
+    ctx: &Context,
     response_id: Uuid,
     step: StepInput,
     now: DateTime<Utc>,
 ) -> Result<AnswerResult, AppError> {
-    let mut tx = db.begin().await?;
+    let mut tx = ctx.db.begin().await?;
     let response = store::responses::find_response_for_update(tx.conn(), response_id).await?;
     let response = response.ok_or(AppError::NotFound)?;
     if response.is_finished() {
         return Ok(AnswerResult::Finished);
     }
-    let form = cache
-        .version(db, response.form_id, response.version)
-        .await?;
+    let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
     let before = form.compiled.evaluate(&response.answers, &response.hidden);
     if !before.path.contains(&step.question_id) {
-        return Err(AppError::Conflict(
-            "This question is no longer part of your answers.".into(),
-        ));
+        return Err(AppError::Conflict("This question is no longer part of your answers.".into()));
     }
     let value = parse(&form, &step)?;
-    let bot_reason = step
-        .honeypot_filled
-        .then_some("the hidden honeypot field was filled in");
-    let result = save_answer(
-        &mut tx,
-        &form,
-        &response,
-        &step.question_id,
-        value,
-        bot_reason,
-        now,
-    )
-    .await?;
+    let bot_reason = step.honeypot_filled.then_some("the hidden honeypot field was filled in");
+    let answer = NewAnswer { question_id: &step.question_id, value, bot_reason };
+    let result = save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
     tx.commit().await?;
+    if result == AnswerResult::Finished {
+        ctx.wake_worker.notify_one();
+    }
     Ok(result)
 }
 
 fn parse(form: &PublishedForm, step: &StepInput) -> Result<AnswerValue, AppError> {
     if form.compiled.question(&step.question_id).is_none() {
-        return Err(AppError::invalid(
-            "question",
-            "This question is not part of the form.",
-        ));
+        return Err(AppError::invalid("question", "This question is not part of the form."));
     }
     form.compiled
         .parse_answer(&step.question_id, &step.values)
-        .map_err(|e| {
-            AppError::Invalid(vec![FieldError {
-                field: e.question,
-                message: e.message,
-            }])
-        })
+        .map_err(|e| AppError::Invalid(vec![FieldError { field: e.question, message: e.message }]))
 }
 
-fn bot_reason_at_start(
-    form: &PublishedForm,
-    start: &StartInput,
-    step: &StepInput,
-) -> Option<&'static str> {
+fn bot_reason_at_start(form: &PublishedForm, start: &StartInput, step: &StepInput) -> Option<&'static str> {
     if step.honeypot_filled {
         return Some("the hidden honeypot field was filled in");
     }
-    let minimum = start
-        .min_seconds_override
-        .unwrap_or(form.definition().settings.min_seconds_before_first_answer);
+    let minimum = start.min_seconds_override.unwrap_or(form.definition().settings.min_seconds_before_first_answer);
     match start.seconds_since_render {
         None if minimum > 0 => Some("the first page's signed render time was missing or altered"),
-        Some(seconds) if seconds < f64::from(minimum) => {
-            Some("the first answer came faster than a person can type")
-        }
+        Some(seconds) if seconds < f64::from(minimum) => Some("the first answer came faster than a person can type"),
         _ => None,
     }
 }
 
 /// Stores the answer, recomputes path and scores, and finishes when complete.
+/// One parsed answer and whether it revealed a bot.
+struct NewAnswer<'a> {
+    question_id: &'a str,
+    value: AnswerValue,
+    bot_reason: Option<&'a str>,
+}
+
 async fn save_answer(
+    ctx: &Context,
     tx: &mut Tx,
     form: &PublishedForm,
     response: &ResponseRecord,
-    question_id: &str,
-    value: AnswerValue,
-    bot_reason: Option<&str>,
+    answer: NewAnswer<'_>,
     now: DateTime<Utc>,
 ) -> Result<AnswerResult, AppError> {
+    let NewAnswer { question_id, value, bot_reason } = answer;
     let mut answers = response.answers.0.clone();
     answers.insert(question_id.to_string(), value);
     let evaluation = form.compiled.evaluate(&answers, &response.hidden);
@@ -287,12 +236,14 @@ async fn save_answer(
         return Ok(AnswerResult::NextStep);
     }
     let is_bot = response.is_bot || bot_reason.is_some();
-    finish(tx, form, response, &evaluation, is_bot, now).await?;
+    finish(ctx, tx, form, response, &evaluation, is_bot, now).await?;
     Ok(AnswerResult::Finished)
 }
 
 /// Writes the lead and outcome. Bots are kept and marked, never handed to sales.
+#[allow(clippy::too_many_arguments)]
 async fn finish(
+    ctx: &Context,
     tx: &mut Tx,
     form: &PublishedForm,
     response: &ResponseRecord,
@@ -301,30 +252,53 @@ async fn finish(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let outcome_id = evaluation.outcome.as_deref().ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!(
-            "no outcome matched in form {} v{}",
-            form.form_id,
-            form.version
-        ))
+        AppError::Internal(anyhow::anyhow!("no outcome matched in form {} v{}", form.form_id, form.version))
     })?;
-    let outcome = form
-        .definition()
-        .outcomes
-        .iter()
-        .find(|o| o.id == outcome_id)
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "outcome {outcome_id} missing from form {}",
-                form.form_id
-            ))
-        })?;
-    let lead_id = if is_bot {
-        None
-    } else {
-        Some(upsert_lead(tx, form, response, evaluation, outcome, now).await?)
+    let outcome = form.definition().outcomes.iter().find(|o| o.id == outcome_id).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("outcome {outcome_id} missing from form {}", form.form_id))
+    })?;
+    if is_bot {
+        store::responses::mark_finished(tx.conn(), response.id, outcome_id, None, now).await?;
+        return Ok(());
+    }
+    let lead_id = upsert_lead(tx, form, response, evaluation, outcome, now).await?;
+    store::responses::mark_finished(tx.conn(), response.id, outcome_id, Some(lead_id), now).await?;
+    let matches = |condition: &engine::Condition| form.compiled.check(condition, &evaluation.answers, &response.hidden);
+    let finished = FinishedLead {
+        lead_id,
+        handoff: &outcome.handoff,
+        accept_within_minutes: outcome.accept_within_minutes,
+        matches: &matches,
+        answers: answer_lines(form, evaluation),
     };
-    store::responses::mark_finished(tx.conn(), response.id, outcome_id, lead_id, now).await?;
-    Ok(())
+    routing::route_finished_lead(ctx, tx, finished, now).await
+}
+
+/// The answers in the order of the path, as people read them.
+pub fn answer_lines(form: &PublishedForm, evaluation: &Evaluation) -> Vec<AnswerLine> {
+    evaluation
+        .path
+        .iter()
+        .filter_map(|id| {
+            let question = form.compiled.question(id)?;
+            let answer = display_answer(question, evaluation.answers.get(id)?)?;
+            Some(AnswerLine { question: question.label.clone(), answer })
+        })
+        .collect()
+}
+
+/// An answer in words: option labels rather than values.
+pub fn display_answer(question: &engine::Question, value: &AnswerValue) -> Option<String> {
+    let label = |v: &String| {
+        question.options.iter().find(|o| &o.value == v).map(|o| o.label.clone()).unwrap_or_else(|| v.clone())
+    };
+    match value {
+        AnswerValue::Text(text) => Some(label(text)),
+        AnswerValue::Number(n) => Some(n.to_string()),
+        AnswerValue::Choices(choices) => Some(choices.iter().map(label).collect::<Vec<_>>().join(", ")),
+        AnswerValue::Consent { given, .. } => Some(if *given { "Yes" } else { "No" }.to_string()),
+        AnswerValue::Blank => None,
+    }
 }
 
 async fn upsert_lead(
@@ -347,10 +321,7 @@ async fn upsert_lead(
         Some(domain) => Some(store::leads::upsert_account(tx.conn(), &domain, now).await?),
         None => None,
     };
-    let breakdown = Breakdown {
-        fit: evaluation.fit.breakdown.clone(),
-        intent: evaluation.intent.breakdown.clone(),
-    };
+    let breakdown = Breakdown { fit: evaluation.fit.breakdown.clone(), intent: evaluation.intent.breakdown.clone() };
     let disqualified_reason = match &outcome.handoff {
         Handoff::Disqualify(reason) => Some(reason.as_str()),
         _ => None,

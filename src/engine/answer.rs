@@ -86,11 +86,7 @@ pub struct AnswerError {
 /// optional consent box is recorded as `Consent { given: false }`.
 pub fn parse_answer(question: &Question, raw: &[String]) -> Result<AnswerValue, AnswerError> {
     // Invalid patterns are reported by lint; here they are simply not applied.
-    let pattern = question
-        .validation
-        .pattern
-        .as_deref()
-        .and_then(|pattern| full_match_regex(pattern).ok());
+    let pattern = question.validation.pattern.as_deref().and_then(|pattern| full_match_regex(pattern).ok());
     parse_answer_with_pattern(question, raw, pattern.as_ref())
 }
 
@@ -105,21 +101,12 @@ pub(crate) fn parse_answer_with_pattern(
     raw: &[String],
     pattern: Option<&Regex>,
 ) -> Result<AnswerValue, AnswerError> {
-    let fail = |message: String| AnswerError {
-        question: question.id.clone(),
-        message,
-    };
-    let values: Vec<&str> = raw
-        .iter()
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .collect();
+    let fail = |message: String| AnswerError { question: question.id.clone(), message };
+    let values: Vec<&str> = raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
     match question.kind {
         QuestionKind::Statement => Ok(AnswerValue::Blank),
         QuestionKind::Consent => parse_consent(question, &values).map_err(fail),
-        QuestionKind::MultipleChoice if !values.is_empty() => {
-            parse_multiple_choice(question, &values).map_err(fail)
-        }
+        QuestionKind::MultipleChoice if !values.is_empty() => parse_multiple_choice(question, &values).map_err(fail),
         _ if values.is_empty() && question.required => Err(fail(NEEDS_ANSWER.to_owned())),
         _ if values.is_empty() => Ok(AnswerValue::Blank),
         _ if values.len() > 1 => Err(fail(one_answer_message(question.kind))),
@@ -130,18 +117,10 @@ pub(crate) fn parse_answer_with_pattern(
 const NEEDS_ANSWER: &str = "This question needs an answer";
 
 fn one_answer_message(kind: QuestionKind) -> String {
-    if kind.is_choice() {
-        "Choose only one option".to_owned()
-    } else {
-        "Give only one answer".to_owned()
-    }
+    if kind.is_choice() { "Choose only one option".to_owned() } else { "Give only one answer".to_owned() }
 }
 
-fn parse_single(
-    question: &Question,
-    value: &str,
-    pattern: Option<&Regex>,
-) -> Result<AnswerValue, String> {
+fn parse_single(question: &Question, value: &str, pattern: Option<&Regex>) -> Result<AnswerValue, String> {
     let validation = &question.validation;
     let text = match question.kind {
         QuestionKind::SingleChoice | QuestionKind::Dropdown => {
@@ -159,16 +138,11 @@ fn parse_single(
 }
 
 fn parse_consent(question: &Question, values: &[&str]) -> Result<AnswerValue, String> {
-    let given = values
-        .iter()
-        .any(|v| !["false", "no", "off", "0"].contains(&v.to_lowercase().as_str()));
+    let given = values.iter().any(|v| !["false", "no", "off", "0"].contains(&v.to_lowercase().as_str()));
     if question.required && !given {
         return Err("Please tick the box to continue".to_owned());
     }
-    Ok(AnswerValue::Consent {
-        given,
-        text: question.label.clone(),
-    })
+    Ok(AnswerValue::Consent { given, text: question.label.clone() })
 }
 
 fn parse_multiple_choice(question: &Question, values: &[&str]) -> Result<AnswerValue, String> {
@@ -188,23 +162,16 @@ fn parse_multiple_choice(question: &Question, values: &[&str]) -> Result<AnswerV
 }
 
 fn find_option(question: &Question, value: &str) -> Result<String, String> {
-    option_index(question, value)
-        .map(|index| question.options[index].value.clone())
-        .ok_or_else(|| not_an_option(value))
+    option_index(question, value).map(|index| question.options[index].value.clone()).ok_or_else(|| not_an_option(value))
 }
 
 /// The option with this value: an exact match first, then ignoring case.
 fn option_index(question: &Question, value: &str) -> Option<usize> {
     let options = &question.options;
-    options
-        .iter()
-        .position(|option| option.value.trim() == value)
-        .or_else(|| {
-            let lowered = value.to_lowercase();
-            options
-                .iter()
-                .position(|option| option.value.trim().to_lowercase() == lowered)
-        })
+    options.iter().position(|option| option.value.trim() == value).or_else(|| {
+        let lowered = value.to_lowercase();
+        options.iter().position(|option| option.value.trim().to_lowercase() == lowered)
+    })
 }
 
 fn not_an_option(value: &str) -> String {
@@ -218,12 +185,7 @@ mod tests {
 
     fn question(kind: QuestionKind, required: bool) -> Question {
         let options = ["small", "large", "huge"]
-            .map(|value| ChoiceOption {
-                value: value.into(),
-                label: value.to_uppercase(),
-                fit: 0,
-                intent: 0,
-            })
+            .map(|value| ChoiceOption { value: value.into(), label: value.to_uppercase(), fit: 0, intent: 0 })
             .to_vec();
         Question {
             id: "q".into(),
@@ -262,39 +224,21 @@ mod tests {
     #[test]
     fn consent_must_be_ticked_when_required() {
         let required = question(QuestionKind::Consent, true);
-        assert_eq!(
-            parse(&required, &[]).unwrap_err(),
-            "Please tick the box to continue"
-        );
-        assert_eq!(
-            parse(&required, &["false"]).unwrap_err(),
-            "Please tick the box to continue"
-        );
-        let given = AnswerValue::Consent {
-            given: true,
-            text: "I agree to be contacted".into(),
-        };
+        assert_eq!(parse(&required, &[]).unwrap_err(), "Please tick the box to continue");
+        assert_eq!(parse(&required, &["false"]).unwrap_err(), "Please tick the box to continue");
+        let given = AnswerValue::Consent { given: true, text: "I agree to be contacted".into() };
         assert_eq!(parse(&required, &["false", "on"]), Ok(given));
         let optional = question(QuestionKind::Consent, false);
-        assert!(matches!(
-            parse(&optional, &[]),
-            Ok(AnswerValue::Consent { given: false, .. })
-        ));
+        assert!(matches!(parse(&optional, &[]), Ok(AnswerValue::Consent { given: false, .. })));
     }
 
     #[test]
     fn single_choice_must_be_one_option() {
         for kind in [QuestionKind::SingleChoice, QuestionKind::Dropdown] {
             let q = question(kind, true);
-            assert_eq!(
-                parse(&q, &[" Large "]),
-                Ok(AnswerValue::Text("large".into()))
-            );
+            assert_eq!(parse(&q, &[" Large "]), Ok(AnswerValue::Text("large".into())));
             assert!(parse(&q, &["tiny"]).unwrap_err().contains("\"tiny\""));
-            assert_eq!(
-                parse(&q, &["small", "large"]).unwrap_err(),
-                "Choose only one option"
-            );
+            assert_eq!(parse(&q, &["small", "large"]).unwrap_err(), "Choose only one option");
         }
     }
 
@@ -302,10 +246,7 @@ mod tests {
     fn multiple_choice_dedupes_in_option_order() {
         let q = question(QuestionKind::MultipleChoice, false);
         let parsed = parse(&q, &["huge", "small", "huge"]);
-        assert_eq!(
-            parsed,
-            Ok(AnswerValue::Choices(vec!["small".into(), "huge".into()]))
-        );
+        assert_eq!(parsed, Ok(AnswerValue::Choices(vec!["small".into(), "huge".into()])));
         assert!(parse(&q, &["small", "tiny"]).is_err());
         assert_eq!(parse(&q, &[]), Ok(AnswerValue::Blank));
     }
@@ -315,27 +256,18 @@ mod tests {
         let mut q = question(QuestionKind::ShortText, true);
         q.validation.pattern = Some("[A-Z]{3}".into());
         assert_eq!(parse(&q, &["ABC"]), Ok(AnswerValue::Text("ABC".into())));
-        assert_eq!(
-            parse(&q, &["ABCD"]).unwrap_err(),
-            "The answer is not in the expected format"
-        );
+        assert_eq!(parse(&q, &["ABCD"]).unwrap_err(), "The answer is not in the expected format");
         q.validation.pattern_message = Some("Use three capital letters".into());
         assert_eq!(parse(&q, &["ab"]).unwrap_err(), "Use three capital letters");
     }
 
     #[test]
     fn display_text_and_json_shape() {
-        assert_eq!(
-            AnswerValue::Number(10.0).display_text().as_deref(),
-            Some("10")
-        );
+        assert_eq!(AnswerValue::Number(10.0).display_text().as_deref(), Some("10"));
         let choices = AnswerValue::Choices(vec!["a".into(), "b".into()]);
         assert_eq!(choices.display_text().as_deref(), Some("a, b"));
         assert_eq!(AnswerValue::Blank.display_text(), None);
-        assert_eq!(
-            serde_json::to_string(&AnswerValue::Blank).unwrap(),
-            "\"blank\""
-        );
+        assert_eq!(serde_json::to_string(&AnswerValue::Blank).unwrap(), "\"blank\"");
         let text = serde_json::to_string(&AnswerValue::Text("x".into())).unwrap();
         assert_eq!(text, r#"{"text":"x"}"#);
     }

@@ -22,11 +22,7 @@ pub(crate) struct Walked {
 
 /// Walks the answered part of the path, marking it visible as it goes so
 /// branch conditions see exactly the answers on the path so far.
-pub(crate) fn walk(
-    form: &CompiledForm,
-    visible: &mut Visible<'_>,
-    scores: &mut ScoreKeeper,
-) -> Walked {
+pub(crate) fn walk(form: &CompiledForm, visible: &mut Visible<'_>, scores: &mut ScoreKeeper) -> Walked {
     let mut path = Vec::new();
     let mut next = first_target(form);
     while let Target::Question(question) = next {
@@ -37,27 +33,15 @@ pub(crate) fn walk(
         visible.add_to_path(question);
         if visible.values[question].is_none() {
             let steps_ahead = count_steps_ahead(form, visible, &path, scores);
-            return Walked {
-                path,
-                current: Some(question),
-                steps_ahead,
-            };
+            return Walked { path, current: Some(question), steps_ahead };
         }
         next = choose_next(form, visible, question, &path, scores);
     }
-    Walked {
-        path,
-        current: None,
-        steps_ahead: 0,
-    }
+    Walked { path, current: None, steps_ahead: 0 }
 }
 
 fn first_target(form: &CompiledForm) -> Target {
-    if form.questions.is_empty() {
-        Target::Finish
-    } else {
-        Target::Question(0)
-    }
+    if form.questions.is_empty() { Target::Finish } else { Target::Question(0) }
 }
 
 /// Follows the route from the unanswered last step of `path` as it would go
@@ -98,12 +82,7 @@ fn choose_next(
     compiled
         .branches
         .iter()
-        .find(|branch| {
-            branch
-                .when
-                .as_ref()
-                .is_none_or(|when| when.holds(&*visible))
-        })
+        .find(|branch| branch.when.as_ref().is_none_or(|when| when.holds(&*visible)))
         .map_or(compiled.fallthrough, |branch| branch.target)
 }
 
@@ -119,38 +98,21 @@ mod tests {
     }
 
     fn answers(pairs: &[(&str, AnswerValue)]) -> Answers {
-        pairs
-            .iter()
-            .map(|(id, v)| (id.to_string(), v.clone()))
-            .collect()
+        pairs.iter().map(|(id, v)| (id.to_string(), v.clone())).collect()
     }
 
     /// size branches: large -> enterprise, small -> budget, else fall through.
     fn branching_form() -> crate::engine::FormDefinition {
         let mut size = choice("size", &[("small", 0, 0), ("mid", 0, 0), ("large", 0, 0)]);
         size.next = vec![
-            goto(
-                Some(answer_is("size", Test::Equals("large".into()))),
-                "enterprise",
-            ),
-            goto(
-                Some(answer_is(
-                    "size",
-                    Test::In(vec!["large".into(), "small".into()]),
-                )),
-                "budget",
-            ),
+            goto(Some(answer_is("size", Test::Equals("large".into()))), "enterprise"),
+            goto(Some(answer_is("size", Test::In(vec!["large".into(), "small".into()]))), "budget"),
         ];
         let mut mid_tool = question("mid_tool", QuestionKind::ShortText);
         mid_tool.next = vec![goto(None, "finish")];
         let mut enterprise = question("enterprise", QuestionKind::ShortText);
         enterprise.next = vec![goto(None, "finish")];
-        form(vec![
-            size,
-            mid_tool,
-            enterprise,
-            question("budget", QuestionKind::Number),
-        ])
+        form(vec![size, mid_tool, enterprise, question("budget", QuestionKind::Number)])
     }
 
     fn path_of(def: &crate::engine::FormDefinition, given: &Answers) -> Vec<String> {
@@ -159,18 +121,11 @@ mod tests {
 
     #[test]
     fn no_next_rules_follow_document_order() {
-        let def = form(vec![
-            question("a", QuestionKind::ShortText),
-            question("b", QuestionKind::ShortText),
-        ]);
+        let def = form(vec![question("a", QuestionKind::ShortText), question("b", QuestionKind::ShortText)]);
         let result = evaluate(&def, &answers(&[("a", text("x"))]), &Hidden::new());
         assert_eq!(result.path, ["a", "b"]);
         assert_eq!(result.current.as_deref(), Some("b"));
-        let done = evaluate(
-            &def,
-            &answers(&[("a", text("x")), ("b", AnswerValue::Blank)]),
-            &Hidden::new(),
-        );
+        let done = evaluate(&def, &answers(&[("a", text("x")), ("b", AnswerValue::Blank)]), &Hidden::new());
         assert_eq!(done.current, None);
         assert_eq!(done.path, ["a", "b"]);
     }
@@ -178,14 +133,8 @@ mod tests {
     #[test]
     fn first_matching_branch_wins() {
         let def = branching_form();
-        assert_eq!(
-            path_of(&def, &answers(&[("size", text("large"))])),
-            ["size", "enterprise"]
-        );
-        assert_eq!(
-            path_of(&def, &answers(&[("size", text("small"))])),
-            ["size", "budget"]
-        );
+        assert_eq!(path_of(&def, &answers(&[("size", text("large"))])), ["size", "enterprise"]);
+        assert_eq!(path_of(&def, &answers(&[("size", text("small"))])), ["size", "budget"]);
     }
 
     #[test]
@@ -200,11 +149,7 @@ mod tests {
     #[test]
     fn answers_off_the_path_are_dropped() {
         let def = branching_form();
-        let given = answers(&[
-            ("size", text("large")),
-            ("budget", AnswerValue::Number(5.0)),
-            ("ghost", text("x")),
-        ]);
+        let given = answers(&[("size", text("large")), ("budget", AnswerValue::Number(5.0)), ("ghost", text("x"))]);
         let result = evaluate(&def, &given, &Hidden::new());
         assert_eq!(result.answers.keys().collect::<Vec<_>>(), ["size"]);
     }
@@ -220,34 +165,18 @@ mod tests {
         let mut b = question("b", QuestionKind::ShortText);
         b.next = vec![goto(None, "a")];
         let def = form(vec![question("a", QuestionKind::ShortText), b]);
-        let result = evaluate(
-            &def,
-            &answers(&[("a", text("x")), ("b", text("y"))]),
-            &Hidden::new(),
-        );
-        assert_eq!(
-            (result.path, result.current),
-            (vec!["a".to_string(), "b".into()], None)
-        );
+        let result = evaluate(&def, &answers(&[("a", text("x")), ("b", text("y"))]), &Hidden::new());
+        assert_eq!((result.path, result.current), (vec!["a".to_string(), "b".into()], None));
     }
 
     #[test]
     fn branches_can_read_the_running_fit_score() {
         let mut size = choice("size", &[("small", 0, 0), ("large", 70, 0)]);
         size.next = vec![goto(Some(Condition::Fit(Test::Gte(60.0))), "vip")];
-        let def = form(vec![
-            size,
-            question("plain", QuestionKind::ShortText),
-            question("vip", QuestionKind::ShortText),
-        ]);
-        assert_eq!(
-            path_of(&def, &answers(&[("size", text("large"))])),
-            ["size", "vip"]
-        );
-        assert_eq!(
-            path_of(&def, &answers(&[("size", text("small"))])),
-            ["size", "plain"]
-        );
+        let def =
+            form(vec![size, question("plain", QuestionKind::ShortText), question("vip", QuestionKind::ShortText)]);
+        assert_eq!(path_of(&def, &answers(&[("size", text("large"))])), ["size", "vip"]);
+        assert_eq!(path_of(&def, &answers(&[("size", text("small"))])), ["size", "plain"]);
     }
 
     #[test]
@@ -256,20 +185,11 @@ mod tests {
         let start = evaluate(&def, &Answers::new(), &Hidden::new());
         assert_eq!(start.path, ["size"]);
         // Unanswered, size takes no branch: size, mid_tool, then finish.
-        assert_eq!(
-            (start.progress.answered, start.progress.estimated_total),
-            (0, 2)
-        );
+        assert_eq!((start.progress.answered, start.progress.estimated_total), (0, 2));
         let large = evaluate(&def, &answers(&[("size", text("large"))]), &Hidden::new());
-        assert_eq!(
-            (large.progress.answered, large.progress.estimated_total),
-            (1, 2)
-        );
+        assert_eq!((large.progress.answered, large.progress.estimated_total), (1, 2));
         let small = evaluate(&def, &answers(&[("size", text("small"))]), &Hidden::new());
-        assert_eq!(
-            (small.progress.answered, small.progress.estimated_total),
-            (1, 2)
-        );
+        assert_eq!((small.progress.answered, small.progress.estimated_total), (1, 2));
     }
 
     #[test]

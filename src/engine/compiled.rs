@@ -8,9 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::answer::{
-    AnswerError, AnswerValue, Answers, Hidden, full_match_regex, parse_answer_with_pattern,
-};
+use super::answer::{AnswerError, AnswerValue, Answers, Hidden, full_match_regex, parse_answer_with_pattern};
 use super::condition::{CompileEnv, CompiledCondition};
 use super::condition_def::Condition;
 use super::definition::{FINISH, FormDefinition, LeadField, Question};
@@ -80,15 +78,10 @@ impl<'d> CompiledForm<'d> {
         let index = question_index(&def);
         let env = CompileEnv::new(&def, &index);
         let compile = |condition: &Condition| CompiledCondition::compile(condition, &env);
-        let questions = (0..def.questions.len())
-            .map(|position| compile_question(&def, position, &index, &compile))
-            .collect();
+        let questions =
+            (0..def.questions.len()).map(|position| compile_question(&def, position, &index, &compile)).collect();
         let rules: Vec<_> = def.scoring.iter().map(|rule| compile(&rule.when)).collect();
-        let outcomes = def
-            .outcomes
-            .iter()
-            .map(|outcome| outcome.when.as_ref().map(compile))
-            .collect();
+        let outcomes = def.outcomes.iter().map(|outcome| outcome.when.as_ref().map(compile)).collect();
         let mut lead_questions: [Vec<usize>; LeadField::ALL.len()] = Default::default();
         for (position, question) in def.questions.iter().enumerate() {
             if let Some(field) = question.maps_to {
@@ -97,16 +90,7 @@ impl<'d> CompiledForm<'d> {
         }
         let rules_reading = rules_by_question(&rules, &lead_questions, def.questions.len());
         let domains = DomainCategories::for_form(&def);
-        Self {
-            def,
-            index,
-            questions,
-            rules,
-            rules_reading,
-            outcomes,
-            lead_questions,
-            domains,
-        }
+        Self { def, index, questions, rules, rules_reading, outcomes, lead_questions, domains }
     }
 
     /// The same compiled form, owning its definition (cloned if borrowed).
@@ -130,9 +114,7 @@ impl<'d> CompiledForm<'d> {
 
     /// The question with this id.
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.index
-            .get(id)
-            .map(|&position| &self.def.questions[position])
+        self.index.get(id).map(|&position| &self.def.questions[position])
     }
 
     /// Evaluates the form for these answers; see [`crate::engine::evaluate`].
@@ -142,11 +124,7 @@ impl<'d> CompiledForm<'d> {
 
     /// Parses raw input for the question with this id, using the cached
     /// pattern. An unknown id is refused.
-    pub fn parse_answer(
-        &self,
-        question_id: &str,
-        raw: &[String],
-    ) -> Result<AnswerValue, AnswerError> {
+    pub fn parse_answer(&self, question_id: &str, raw: &[String]) -> Result<AnswerValue, AnswerError> {
         let Some(&position) = self.index.get(question_id) else {
             return Err(AnswerError {
                 question: question_id.to_owned(),
@@ -188,8 +166,7 @@ fn rules_by_question(
         condition.read_questions(lead_questions, &mut read);
         read.sort_unstable();
         read.dedup();
-        read.iter()
-            .for_each(|&question| reading[question].push(rule));
+        read.iter().for_each(|&question| reading[question].push(rule));
     }
     reading
 }
@@ -204,16 +181,9 @@ fn compile_question(
     let branches = question
         .next
         .iter()
-        .map(|rule| CompiledBranch {
-            when: rule.when.as_ref().map(compile),
-            target: resolve_target(&rule.goto, index),
-        })
+        .map(|rule| CompiledBranch { when: rule.when.as_ref().map(compile), target: resolve_target(&rule.goto, index) })
         .collect();
-    let fallthrough = if position + 1 < def.questions.len() {
-        Target::Question(position + 1)
-    } else {
-        Target::Finish
-    };
+    let fallthrough = if position + 1 < def.questions.len() { Target::Question(position + 1) } else { Target::Finish };
     CompiledQuestion {
         branches,
         fallthrough,
@@ -221,11 +191,7 @@ fn compile_question(
             .next
             .iter()
             .any(|rule| rule.when.as_ref().is_some_and(|when| when.reads_scores())),
-        option_values: question
-            .options
-            .iter()
-            .map(|option| normalize(&option.value).into_owned())
-            .collect(),
+        option_values: question.options.iter().map(|option| normalize(&option.value).into_owned()).collect(),
         pattern: OnceLock::new(),
     }
 }

@@ -112,20 +112,18 @@ impl CompiledCondition {
             Condition::Any(items) => Self::Any(many(items)),
             Condition::Not(inner) => Self::Not(Box::new(Self::compile(inner, env))),
             Condition::Always => Self::Always,
-            Condition::Answer { question, is } => {
-                Self::Answer(env.question_index.get(question).copied(), test(is))
-            }
+            Condition::Answer { question, is } => Self::Answer(env.question_index.get(question).copied(), test(is)),
             Condition::Hidden { field, is } => Self::Hidden(field.trim().to_owned(), test(is)),
             Condition::Field { name, is } => Self::Field(*name, test(is)),
             Condition::EmailDomain(domain_test) => Self::EmailDomain(match domain_test {
                 DomainTest::Free => DomainCheck::Free,
                 DomainTest::Disposable => DomainCheck::Disposable,
                 DomainTest::Academic => DomainCheck::Academic,
-                DomainTest::List(name) => DomainCheck::List(env.prepared(
-                    &ListRef::Named(name.clone()),
-                    &env.domain_lists,
-                    |items| domain_set(items),
-                )),
+                DomainTest::List(name) => {
+                    DomainCheck::List(
+                        env.prepared(&ListRef::Named(name.clone()), &env.domain_lists, |items| domain_set(items)),
+                    )
+                }
             }),
             Condition::JobTitleHasWord(list) => {
                 Self::JobTitleHasWord(env.prepared(list, &env.phrase_lists, |items| {
@@ -148,9 +146,7 @@ impl CompiledCondition {
         let field = |field: LeadField| fillers[field.index()].iter().copied();
         match self {
             Self::All(items) | Self::Any(items) => {
-                items
-                    .iter()
-                    .for_each(|item| item.read_questions(fillers, out));
+                items.iter().for_each(|item| item.read_questions(fillers, out));
             }
             Self::Not(inner) => inner.read_questions(fillers, out),
             Self::Answer(Some(question), _) => out.push(*question),
@@ -174,19 +170,13 @@ impl CompiledCondition {
                 test.holds(answer.and_then(Subject::answer))
             }
             Self::Hidden(field, test) => test.holds(facts.hidden(field).and_then(Subject::text)),
-            Self::Field(field, test) => {
-                test.holds(facts.lead_field(*field).and_then(Subject::text))
-            }
+            Self::Field(field, test) => test.holds(facts.lead_field(*field).and_then(Subject::text)),
             Self::EmailDomain(check) => email_domain_matches(check, facts.derived()),
             Self::JobTitleHasWord(phrases) => {
                 let words = &facts.derived().title_words;
                 phrases.iter().any(|phrase| has_phrase(words, phrase))
             }
-            Self::CountryIn(countries) => facts
-                .derived()
-                .country
-                .as_ref()
-                .is_some_and(|c| countries.contains(c)),
+            Self::CountryIn(countries) => facts.derived().country.as_ref().is_some_and(|c| countries.contains(c)),
             Self::Fit(test) => score_holds(test, facts.scores().map(|(fit, _)| fit)),
             Self::Intent(test) => score_holds(test, facts.scores().map(|(_, intent)| intent)),
         }
@@ -198,10 +188,7 @@ fn email_domain_matches(check: &DomainCheck, derived: &DerivedFacts) -> bool {
         DomainCheck::Free => derived.free_mail,
         DomainCheck::Disposable => derived.disposable,
         DomainCheck::Academic => derived.academic,
-        DomainCheck::List(set) => derived
-            .email_domain
-            .as_deref()
-            .is_some_and(|d| domain_listed(d, set)),
+        DomainCheck::List(set) => derived.email_domain.as_deref().is_some_and(|d| domain_listed(d, set)),
     }
 }
 

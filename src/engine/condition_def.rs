@@ -56,9 +56,7 @@ impl Condition {
     /// Nesting depth: a leaf is 1, `all: [leaf]` is 2.
     pub fn depth(&self) -> usize {
         match self {
-            Self::All(items) | Self::Any(items) => {
-                1 + items.iter().map(Condition::depth).max().unwrap_or(0)
-            }
+            Self::All(items) | Self::Any(items) => 1 + items.iter().map(Condition::depth).max().unwrap_or(0),
             Self::Not(inner) => 1 + inner.depth(),
             _ => 1,
         }

@@ -36,18 +36,9 @@ impl FactSource for Stub {
 
 fn check(condition: &Condition, facts: &Stub) -> bool {
     let mut def = tiny_form();
-    def.lists
-        .insert("rivals".into(), vec!["Rival.example".into()]);
-    def.lists.insert(
-        "junior".into(),
-        vec!["intern".into(), "sales assistant".into()],
-    );
-    let index: HashMap<String, usize> = def
-        .questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| (q.id.clone(), i))
-        .collect();
+    def.lists.insert("rivals".into(), vec!["Rival.example".into()]);
+    def.lists.insert("junior".into(), vec!["intern".into(), "sales assistant".into()]);
+    let index: HashMap<String, usize> = def.questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
     let env = CompileEnv::new(&def, &index);
     CompiledCondition::compile(condition, &env).holds(facts)
 }
@@ -67,14 +58,8 @@ fn all_any_not_always() {
     assert!(check(&Condition::Always, &facts));
     assert!(!check(&never, &facts));
     assert!(check(&Condition::All(vec![]), &facts));
-    assert!(!check(
-        &Condition::All(vec![Condition::Always, never.clone()]),
-        &facts
-    ));
-    assert!(check(
-        &Condition::Any(vec![never.clone(), Condition::Always]),
-        &facts
-    ));
+    assert!(!check(&Condition::All(vec![Condition::Always, never.clone()]), &facts));
+    assert!(check(&Condition::Any(vec![never.clone(), Condition::Always]), &facts));
     assert!(!check(&Condition::Any(vec![]), &facts));
 }
 
@@ -82,30 +67,18 @@ fn all_any_not_always() {
 fn answer_reads_the_question_by_id() {
     let mut facts = Stub::default();
     facts.answers.insert(3, AnswerValue::Text("large".into()));
-    assert!(check(
-        &answer_is("size", Test::Equals("LARGE".into())),
-        &facts
-    ));
+    assert!(check(&answer_is("size", Test::Equals("LARGE".into())), &facts));
     assert!(!check(&answer_is("email", Test::Answered), &facts));
     assert!(check(&answer_is("email", Test::NotAnswered), &facts));
-    assert!(!check(
-        &answer_is("no_such_question", Test::Answered),
-        &facts
-    ));
-    assert!(check(
-        &answer_is("no_such_question", Test::NotAnswered),
-        &facts
-    ));
+    assert!(!check(&answer_is("no_such_question", Test::Answered), &facts));
+    assert!(check(&answer_is("no_such_question", Test::NotAnswered), &facts));
 }
 
 #[test]
 fn hidden_fields() {
     let mut facts = Stub::default();
     facts.hidden.insert("utm_source".into(), "LinkedIn".into());
-    let is_linkedin = |field: &str| Condition::Hidden {
-        field: field.into(),
-        is: Test::Equals("linkedin".into()),
-    };
+    let is_linkedin = |field: &str| Condition::Hidden { field: field.into(), is: Test::Equals("linkedin".into()) };
     assert!(check(&is_linkedin("utm_source"), &facts));
     assert!(!check(&is_linkedin("utm_medium"), &facts));
 }
@@ -113,10 +86,7 @@ fn hidden_fields() {
 #[test]
 fn lead_fields() {
     let facts = with_field(LeadField::Country, "DE");
-    let condition = |name| Condition::Field {
-        name,
-        is: Test::In(vec!["de".into(), "fr".into()]),
-    };
+    let condition = |name| Condition::Field { name, is: Test::In(vec!["de".into(), "fr".into()]) };
     assert!(check(&condition(LeadField::Country), &facts));
     assert!(!check(&condition(LeadField::Company), &facts));
 }
@@ -142,26 +112,11 @@ fn email_domain_categories_and_lists() {
 fn job_title_words_by_name_or_inline() {
     let named = Condition::JobTitleHasWord(ListRef::Named("junior".into()));
     let inline = Condition::JobTitleHasWord(ListRef::Inline(vec!["VP".into()]));
-    assert!(check(
-        &named,
-        &with_field(LeadField::JobTitle, "Marketing Intern")
-    ));
-    assert!(check(
-        &named,
-        &with_field(LeadField::JobTitle, "Sales Assistant (EMEA)")
-    ));
-    assert!(!check(
-        &named,
-        &with_field(LeadField::JobTitle, "Assistant to Sales")
-    ));
-    assert!(!check(
-        &named,
-        &with_field(LeadField::JobTitle, "Internal auditor")
-    ));
-    assert!(check(
-        &inline,
-        &with_field(LeadField::JobTitle, "vp, sales")
-    ));
+    assert!(check(&named, &with_field(LeadField::JobTitle, "Marketing Intern")));
+    assert!(check(&named, &with_field(LeadField::JobTitle, "Sales Assistant (EMEA)")));
+    assert!(!check(&named, &with_field(LeadField::JobTitle, "Assistant to Sales")));
+    assert!(!check(&named, &with_field(LeadField::JobTitle, "Internal auditor")));
+    assert!(check(&inline, &with_field(LeadField::JobTitle, "vp, sales")));
     assert!(!check(&inline, &Stub::default()));
 }
 
@@ -177,10 +132,7 @@ fn country_in_lists() {
 
 #[test]
 fn fit_and_intent_read_running_scores_and_are_false_inside_scoring() {
-    let mut facts = Stub {
-        scores: Some((60, 15)),
-        ..Stub::default()
-    };
+    let mut facts = Stub { scores: Some((60, 15)), ..Stub::default() };
     assert!(check(&Condition::Fit(Test::Gte(60.0)), &facts));
     assert!(check(&Condition::Intent(Test::Between(10.0, 40.0)), &facts));
     assert!(!check(&Condition::Intent(Test::Gt(40.0)), &facts));

@@ -30,11 +30,7 @@ pub struct FormDefinition {
     pub scoring: Vec<ScoringRule>,
     /// Named lists (competitors, job-title words, countries...). A list named
     /// `free_mail`, `disposable` or `academic` extends the built-in domain list.
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "unique_lists"
-    )]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "unique_lists")]
     pub lists: BTreeMap<String, Vec<String>>,
     /// Checked in order; the first whose condition holds is the lead's outcome.
     pub outcomes: Vec<Outcome>,
@@ -55,10 +51,7 @@ pub struct FormSettings {
 
 impl Default for FormSettings {
     fn default() -> Self {
-        Self {
-            min_seconds_before_first_answer: 2,
-            hand_abandoned_tier1_to_sales: false,
-        }
+        Self { min_seconds_before_first_answer: 2, hand_abandoned_tier1_to_sales: false }
     }
 }
 
@@ -137,10 +130,7 @@ pub enum QuestionKind {
 impl QuestionKind {
     /// True for kinds answered by picking options.
     pub fn is_choice(self) -> bool {
-        matches!(
-            self,
-            Self::SingleChoice | Self::MultipleChoice | Self::Dropdown
-        )
+        matches!(self, Self::SingleChoice | Self::MultipleChoice | Self::Dropdown)
     }
 }
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{
-    Answers, CompiledForm, Evaluation, Hidden, Severity, lint, parse_definition_json,
-    parse_definition_yaml, to_json, to_yaml,
+    Answers, CompiledForm, Evaluation, Hidden, Severity, lint, parse_definition_json, parse_definition_yaml, to_json,
+    to_yaml,
 };
 
 const DEMO: &str = include_str!("../demo/talk_to_sales.yaml");
@@ -17,10 +17,8 @@ fn demo() -> CompiledForm<'static> {
 /// Answers every question on the path as the browser would send it, from
 /// `raw` (absent ids are left empty), until the form is complete.
 fn walk(form: &CompiledForm<'_>, raw: &[(&str, &[&str])]) -> Evaluation {
-    let raw: BTreeMap<&str, Vec<String>> = raw
-        .iter()
-        .map(|(id, values)| (*id, values.iter().map(|v| v.to_string()).collect()))
-        .collect();
+    let raw: BTreeMap<&str, Vec<String>> =
+        raw.iter().map(|(id, values)| (*id, values.iter().map(|v| v.to_string()).collect())).collect();
     let mut answers = Answers::new();
     let hidden = Hidden::new();
     for _ in 0..form.definition().questions.len() + 1 {
@@ -29,9 +27,7 @@ fn walk(form: &CompiledForm<'_>, raw: &[(&str, &[&str])]) -> Evaluation {
             return evaluation;
         };
         let sent = raw.get(current.as_str()).cloned().unwrap_or_default();
-        let value = form
-            .parse_answer(&current, &sent)
-            .unwrap_or_else(|e| panic!("{current}: {e}"));
+        let value = form.parse_answer(&current, &sent).unwrap_or_else(|e| panic!("{current}: {e}"));
         answers.insert(current, value);
     }
     panic!("the walk did not finish");
@@ -45,24 +41,15 @@ const COMMON: &[(&str, &[&str])] = &[
     ("consent", &["on"]),
 ];
 
-fn buyer(
-    extra: &[(&'static str, &'static [&'static str])],
-) -> Vec<(&'static str, &'static [&'static str])> {
-    COMMON
-        .iter()
-        .copied()
-        .chain(extra.iter().copied())
-        .collect()
+fn buyer(extra: &[(&'static str, &'static [&'static str])]) -> Vec<(&'static str, &'static [&'static str])> {
+    COMMON.iter().copied().chain(extra.iter().copied()).collect()
 }
 
 #[test]
 fn demo_lints_without_errors_or_warnings() {
     let def = parse_definition_yaml(DEMO).unwrap();
     let findings = lint(&def);
-    assert!(
-        findings.iter().all(|f| f.severity != Severity::Error),
-        "{findings:#?}"
-    );
+    assert!(findings.iter().all(|f| f.severity != Severity::Error), "{findings:#?}");
     assert_eq!(findings, vec![]);
     assert!(def.questions.len() >= 12);
 }
@@ -88,16 +75,8 @@ fn enterprise_buyer_ready_now_reaches_tier1() {
     ]);
     let result = walk(&demo(), &answers);
     assert!(result.path.contains(&"procurement".to_string()));
-    assert!(
-        !result
-            .path
-            .iter()
-            .any(|q| q == "budget" || q == "current_tool")
-    );
-    assert!(
-        result.fit.total >= 60 && result.intent.total >= 50,
-        "{result:#?}"
-    );
+    assert!(!result.path.iter().any(|q| q == "budget" || q == "current_tool"));
+    assert!(result.fit.total >= 60 && result.intent.total >= 50, "{result:#?}");
     assert_eq!(result.outcome.as_deref(), Some("tier1"));
     assert_eq!(result.progress.answered, result.progress.estimated_total);
 }
@@ -115,12 +94,7 @@ fn mid_market_buyer_is_asked_about_current_tools() {
     ]);
     let result = walk(&demo(), &answers);
     assert!(result.path.iter().any(|q| q == "current_tool"));
-    assert!(
-        !result
-            .path
-            .iter()
-            .any(|q| q == "procurement" || q == "budget")
-    );
+    assert!(!result.path.iter().any(|q| q == "procurement" || q == "budget"));
     assert_eq!(result.outcome.as_deref(), Some("tier2"));
 }
 
@@ -155,11 +129,5 @@ fn competitor_is_disqualified() {
     ]);
     let result = walk(&demo(), &answers);
     assert_eq!(result.outcome.as_deref(), Some("disqualified"));
-    assert!(
-        result
-            .fit
-            .breakdown
-            .iter()
-            .any(|item| item.reason == "Works at a competitor")
-    );
+    assert!(result.fit.breakdown.iter().any(|item| item.reason == "Works at a competitor"));
 }

@@ -104,11 +104,7 @@ pub fn evaluate(def: &FormDefinition, answers: &Answers, hidden: &Hidden) -> Eva
     compile(def).evaluate(answers, hidden)
 }
 
-pub(crate) fn evaluate_compiled(
-    form: &CompiledForm,
-    answers: &Answers,
-    hidden: &Hidden,
-) -> Evaluation {
+pub(crate) fn evaluate_compiled(form: &CompiledForm, answers: &Answers, hidden: &Hidden) -> Evaluation {
     let mut visible = Visible::new(form, answers, hidden);
     let mut keeper = ScoreKeeper::new(form);
     let walked = walk(form, &mut visible, &mut keeper);
@@ -123,19 +119,12 @@ pub(crate) fn evaluate_compiled(
             .iter()
             .filter_map(|&q| Some((questions[q].id.clone(), visible.values[q]?.clone())))
             .collect(),
-        path: walked
-            .path
-            .iter()
-            .map(|&q| questions[q].id.clone())
-            .collect(),
+        path: walked.path.iter().map(|&q| questions[q].id.clone()).collect(),
         current: walked.current.map(|q| questions[q].id.clone()),
         fit,
         intent,
         outcome: outcome.map(|o| form.def.outcomes[o].id.clone()),
-        progress: Progress {
-            answered,
-            estimated_total: answered + walked.steps_ahead,
-        },
+        progress: Progress { answered, estimated_total: answered + walked.steps_ahead },
     }
 }
 
@@ -210,9 +199,7 @@ impl FactSource for Visible<'_> {
     }
 
     fn lead_field(&self, field: LeadField) -> Option<&str> {
-        self.lead[field.index()]
-            .as_ref()
-            .map(|(_, text)| text.as_ref())
+        self.lead[field.index()].as_ref().map(|(_, text)| text.as_ref())
     }
 
     fn scores(&self) -> Option<(i32, i32)> {
@@ -250,16 +237,9 @@ mod tests {
         }
         // Release builds take well under a millisecond per call; this bound
         // is loose for unoptimised test builds and only catches blow-ups.
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
         assert!(result.current.is_none() && result.path.len() > 150);
-        assert_eq!(
-            result.fit.total,
-            result.fit.breakdown.iter().map(|i| i.points).sum::<i32>()
-        );
+        assert_eq!(result.fit.total, result.fit.breakdown.iter().map(|i| i.points).sum::<i32>());
     }
 
     #[test]
@@ -270,10 +250,7 @@ mod tests {
         ]);
         let form = compile(&def);
         let mut answers = Answers::new();
-        answers.insert(
-            "other_email".into(),
-            AnswerValue::Text("b@gmail.com".into()),
-        );
+        answers.insert("other_email".into(), AnswerValue::Text("b@gmail.com".into()));
         answers.insert("work_email".into(), AnswerValue::Blank);
         let mut hidden = Hidden::new();
         hidden.insert("utm_source".into(), "ads".into());
@@ -281,10 +258,7 @@ mod tests {
         assert_eq!(result.path, ["work_email", "other_email"]);
         assert!(result.is_complete());
         let fields = form.lead_fields(&result.answers);
-        assert_eq!(
-            fields.get(&LeadField::Email).map(String::as_str),
-            Some("b@gmail.com")
-        );
+        assert_eq!(fields.get(&LeadField::Email).map(String::as_str), Some("b@gmail.com"));
     }
 
     #[test]

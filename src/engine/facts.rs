@@ -19,8 +19,8 @@ pub const ACADEMIC_LIST: &str = "academic";
 
 /// Member states of the European Union, as ISO 3166-1 alpha-2 codes.
 const EU_COUNTRIES: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT",
+    "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ];
 
 /// A list available to every form without defining it: `eu_countries`.
@@ -31,9 +31,10 @@ pub fn builtin_list(name: &str) -> Option<&'static [&'static str]> {
 
 /// Looks a named list up in the definition, then among the built-ins.
 pub(crate) fn named_list(def: &FormDefinition, name: &str) -> Option<Vec<String>> {
-    def.lists.get(name).cloned().or_else(|| {
-        builtin_list(name).map(|items| items.iter().map(|item| (*item).to_owned()).collect())
-    })
+    def.lists
+        .get(name)
+        .cloned()
+        .or_else(|| builtin_list(name).map(|items| items.iter().map(|item| (*item).to_owned()).collect()))
 }
 
 /// The part of an email address after the last '@', if there is one.
@@ -55,10 +56,7 @@ static BUILTIN: LazyLock<BuiltinDomains> = LazyLock::new(|| BuiltinDomains {
 });
 
 fn list_lines(text: &'static str) -> HashSet<&'static str> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .collect()
+    text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#')).collect()
 }
 
 /// Normalises a domain list entry: lowercase, without a leading '@'.
@@ -68,10 +66,7 @@ pub(crate) fn normalize_domain(entry: &str) -> String {
 
 /// True when the domain or one of its parent domains is in the set. An entry
 /// starting with '.' is a suffix rule and matches any domain ending with it.
-fn listed<S: std::borrow::Borrow<str> + Eq + std::hash::Hash>(
-    domain: &str,
-    set: &HashSet<S>,
-) -> bool {
+fn listed<S: std::borrow::Borrow<str> + Eq + std::hash::Hash>(domain: &str, set: &HashSet<S>) -> bool {
     let mut rest = domain;
     loop {
         if set.contains(rest) {
@@ -103,11 +98,7 @@ impl DomainCategories {
     /// Collects the form's extra domain lists.
     pub(crate) fn for_form(def: &FormDefinition) -> Self {
         let extra = |name: &str| domain_set(def.lists.get(name).into_iter().flatten());
-        Self {
-            free: extra(FREE_MAIL_LIST),
-            disposable: extra(DISPOSABLE_LIST),
-            academic: extra(ACADEMIC_LIST),
-        }
+        Self { free: extra(FREE_MAIL_LIST), disposable: extra(DISPOSABLE_LIST), academic: extra(ACADEMIC_LIST) }
     }
 
     /// Free webmail such as gmail.com.
@@ -128,10 +119,7 @@ impl DomainCategories {
 
 /// A lowercase domain set from list entries.
 pub(crate) fn domain_set<'a>(entries: impl IntoIterator<Item = &'a String>) -> HashSet<String> {
-    entries
-        .into_iter()
-        .map(|entry| normalize_domain(entry))
-        .collect()
+    entries.into_iter().map(|entry| normalize_domain(entry)).collect()
 }
 
 /// True when the domain, or a parent domain, is in the set.
@@ -144,9 +132,7 @@ pub(crate) fn domain_listed(domain: &str, set: &HashSet<String>) -> bool {
 /// nothing about an employer, and for malformed addresses.
 pub fn company_domain(email: &str) -> Option<String> {
     let domain = email_domain(email)?.trim().to_lowercase();
-    let says_nothing = !domain.contains('.')
-        || listed(&domain, &BUILTIN.free)
-        || listed(&domain, &BUILTIN.disposable);
+    let says_nothing = !domain.contains('.') || listed(&domain, &BUILTIN.free) || listed(&domain, &BUILTIN.disposable);
     (!says_nothing).then_some(domain)
 }
 
@@ -167,20 +153,12 @@ pub(crate) struct DerivedFacts {
 
 impl DerivedFacts {
     /// Recomputes what depends on `field` from its new value.
-    pub(crate) fn update(
-        &mut self,
-        field: LeadField,
-        value: Option<&str>,
-        domains: &DomainCategories,
-    ) {
+    pub(crate) fn update(&mut self, field: LeadField, value: Option<&str>, domains: &DomainCategories) {
         match field {
             LeadField::Email => {
-                let domain = value
-                    .and_then(email_domain)
-                    .map(|d| d.trim().to_lowercase());
-                let check = |test: fn(&DomainCategories, &str) -> bool| {
-                    domain.as_deref().is_some_and(|d| test(domains, d))
-                };
+                let domain = value.and_then(email_domain).map(|d| d.trim().to_lowercase());
+                let check =
+                    |test: fn(&DomainCategories, &str) -> bool| domain.as_deref().is_some_and(|d| test(domains, d));
                 self.free_mail = check(DomainCategories::is_free);
                 self.disposable = check(DomainCategories::is_disposable);
                 self.academic = check(DomainCategories::is_academic);
@@ -220,10 +198,7 @@ pub fn title_words(title: &str) -> Vec<String> {
 
 /// True when the phrase's words appear one after another in the title words.
 pub(crate) fn has_phrase(title_words: &[String], phrase: &[String]) -> bool {
-    !phrase.is_empty()
-        && title_words
-            .windows(phrase.len())
-            .any(|window| window == phrase)
+    !phrase.is_empty() && title_words.windows(phrase.len()).any(|window| window == phrase)
 }
 
 /// The lead fields filled by answered questions with `maps_to`. When two
@@ -234,9 +209,7 @@ pub fn lead_fields(def: &FormDefinition, answers: &Answers) -> BTreeMap<LeadFiel
         let Some(field) = question.maps_to else {
             continue;
         };
-        let text = answers
-            .get(&question.id)
-            .and_then(|answer| answer.display_text());
+        let text = answers.get(&question.id).and_then(|answer| answer.display_text());
         if let Some(text) = text.filter(|text| !text.trim().is_empty()) {
             fields.entry(field).or_insert(text);
         }
@@ -258,10 +231,7 @@ mod tests {
 
     #[test]
     fn company_domain_skips_free_and_disposable_mail() {
-        assert_eq!(
-            company_domain("CTO@Acme.Example").as_deref(),
-            Some("acme.example")
-        );
+        assert_eq!(company_domain("CTO@Acme.Example").as_deref(), Some("acme.example"));
         assert_eq!(company_domain("ann@gmail.com"), None);
         assert_eq!(company_domain("x@mailinator.com"), None);
         assert_eq!(company_domain("ann@localhost"), None);
@@ -295,11 +265,7 @@ mod tests {
             let entries: Vec<_> = text.lines().filter(|l| !l.starts_with('#')).collect();
             let unique: HashSet<_> = entries.iter().collect();
             assert_eq!(unique.len(), entries.len());
-            assert!(
-                entries
-                    .iter()
-                    .all(|e| *e == e.trim().to_lowercase() && !e.is_empty())
-            );
+            assert!(entries.iter().all(|e| *e == e.trim().to_lowercase() && !e.is_empty()));
         }
         assert!(BUILTIN.free.len() >= 60 && BUILTIN.disposable.len() >= 40);
     }
@@ -307,8 +273,7 @@ mod tests {
     #[test]
     fn form_lists_extend_the_categories() {
         let mut def = crate::engine::test_support::tiny_form();
-        def.lists
-            .insert(ACADEMIC_LIST.into(), vec!["@Campus.Example".into()]);
+        def.lists.insert(ACADEMIC_LIST.into(), vec!["@Campus.Example".into()]);
         let categories = DomainCategories::for_form(&def);
         assert!(categories.is_academic("campus.example"));
         assert!(categories.is_academic("lab.campus.example"));
@@ -328,15 +293,9 @@ mod tests {
     fn lead_fields_use_the_first_answered_mapping() {
         let def = crate::engine::test_support::tiny_form();
         let mut answers = Answers::new();
-        answers.insert(
-            "email".into(),
-            super::super::AnswerValue::Text("a@acme.com".into()),
-        );
+        answers.insert("email".into(), super::super::AnswerValue::Text("a@acme.com".into()));
         let fields = lead_fields(&def, &answers);
-        assert_eq!(
-            fields.get(&LeadField::Email).map(String::as_str),
-            Some("a@acme.com")
-        );
+        assert_eq!(fields.get(&LeadField::Email).map(String::as_str), Some("a@acme.com"));
         assert_eq!(fields.len(), 1);
     }
 

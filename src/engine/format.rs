@@ -32,23 +32,12 @@ impl DefinitionError {
     fn at(line: usize, column: usize, full_message: String) -> Self {
         // serde appends " at line L column C"; the position is kept separately.
         let suffix = format!(" at line {line} column {column}");
-        let message = full_message
-            .strip_suffix(&suffix)
-            .map(str::to_owned)
-            .unwrap_or(full_message);
-        Self {
-            line: (line > 0).then_some(line),
-            column: (column > 0).then_some(column),
-            message,
-        }
+        let message = full_message.strip_suffix(&suffix).map(str::to_owned).unwrap_or(full_message);
+        Self { line: (line > 0).then_some(line), column: (column > 0).then_some(column), message }
     }
 
     fn without_position(message: String) -> Self {
-        Self {
-            line: None,
-            column: None,
-            message,
-        }
+        Self { line: None, column: None, message }
     }
 }
 
@@ -57,11 +46,9 @@ impl DefinitionError {
 pub fn parse_definition_yaml(text: &str) -> Result<FormDefinition, DefinitionError> {
     let deserializer = serde_yaml_ng::Deserializer::from_str(text);
     let definition: FormDefinition =
-        singleton_map_recursive::deserialize(deserializer).map_err(|error| {
-            match error.location() {
-                Some(at) => DefinitionError::at(at.line(), at.column(), error.to_string()),
-                None => DefinitionError::without_position(error.to_string()),
-            }
+        singleton_map_recursive::deserialize(deserializer).map_err(|error| match error.location() {
+            Some(at) => DefinitionError::at(at.line(), at.column(), error.to_string()),
+            None => DefinitionError::without_position(error.to_string()),
         })?;
     check_slug(definition)
 }
@@ -84,33 +71,25 @@ pub fn to_yaml(def: &FormDefinition) -> String {
 
 /// Writes a definition as pretty-printed JSON.
 pub fn to_json(def: &FormDefinition) -> String {
-    serde_json::to_string_pretty(def)
-        .expect("a definition is plain data with text keys, so JSON can always hold it")
+    serde_json::to_string_pretty(def).expect("a definition is plain data with text keys, so JSON can always hold it")
 }
 
 fn check_slug(definition: FormDefinition) -> Result<FormDefinition, DefinitionError> {
     if is_valid_slug(&definition.slug) {
         Ok(definition)
     } else {
-        Err(DefinitionError::without_position(slug_message(
-            &definition.slug,
-        )))
+        Err(DefinitionError::without_position(slug_message(&definition.slug)))
     }
 }
 
 /// True for 1 to 64 characters of lowercase a-z, 0-9 and '-'.
 pub fn is_valid_slug(slug: &str) -> bool {
-    (1..=64).contains(&slug.len())
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    (1..=64).contains(&slug.len()) && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// The message for a bad slug, shared with lint.
 pub(crate) fn slug_message(slug: &str) -> String {
-    format!(
-        "The slug \"{slug}\" must be 1 to 64 characters of lowercase letters, digits and dashes."
-    )
+    format!("The slug \"{slug}\" must be 1 to 64 characters of lowercase letters, digits and dashes.")
 }
 
 #[cfg(test)]
@@ -145,23 +124,13 @@ mod tests {
         let error = parse_definition_yaml(&lists).unwrap_err();
         assert!(error.message.contains("`rivals`"), "{error}");
         let json = r#"{"slug":"a","slug":"b"}"#;
-        assert!(
-            parse_definition_json(json)
-                .unwrap_err()
-                .message
-                .contains("slug")
-        );
+        assert!(parse_definition_json(json).unwrap_err().message.contains("slug"));
     }
 
     #[test]
     fn bad_slug_and_garbage_are_errors_not_panics() {
         let bad = MINIMAL.replace("slug: demo", "slug: Not OK");
-        assert!(
-            parse_definition_yaml(&bad)
-                .unwrap_err()
-                .message
-                .contains("Not OK")
-        );
+        assert!(parse_definition_yaml(&bad).unwrap_err().message.contains("Not OK"));
         for garbage in ["", ":", "[[[", "- a\n- b", "{\"slug\": 1}", "\u{0}"] {
             assert!(parse_definition_yaml(garbage).is_err());
             assert!(parse_definition_json(garbage).is_err());

@@ -21,11 +21,7 @@ pub(crate) fn email(value: &str) -> Result<String, String> {
         && !local.contains("..")
         && local.chars().all(is_email_local_char)
         && is_host_name(domain);
-    if sane {
-        Ok(lowered)
-    } else {
-        Err(EMAIL_MESSAGE.to_owned())
-    }
+    if sane { Ok(lowered) } else { Err(EMAIL_MESSAGE.to_owned()) }
 }
 
 fn is_email_local_char(c: char) -> bool {
@@ -65,19 +61,12 @@ pub(crate) fn phone(value: &str) -> Result<String, String> {
 
 /// A finite number within the question's min and max.
 pub(crate) fn number(value: &str, validation: &Validation) -> Result<f64, String> {
-    let number = value
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .ok_or("Enter a number, like 25")?;
+    let number = value.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or("Enter a number, like 25")?;
     if let Some(min) = validation.min.filter(|min| number < *min) {
         return Err(format!("Enter a number of at least {}", format_number(min)));
     }
     if let Some(max) = validation.max.filter(|max| number > *max) {
-        return Err(format!(
-            "Enter a number no bigger than {}",
-            format_number(max)
-        ));
+        return Err(format!("Enter a number no bigger than {}", format_number(max)));
     }
     Ok(number)
 }
@@ -111,8 +100,7 @@ fn host_without_port(authority: &str) -> Option<&str> {
     }
     match authority.split_once(':') {
         Some((host, port)) => {
-            let port_ok =
-                !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+            let port_ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
             port_ok.then_some(host)
         }
         None => Some(authority),
@@ -121,16 +109,9 @@ fn host_without_port(authority: &str) -> Option<&str> {
 
 /// Free text without control characters (newline and tab allowed), within
 /// the length limits; `default_max` applies when the question sets none.
-pub(crate) fn text(
-    value: &str,
-    validation: &Validation,
-    default_max: u32,
-) -> Result<String, String> {
+pub(crate) fn text(value: &str, validation: &Validation, default_max: u32) -> Result<String, String> {
     let cleaned = value.replace("\r\n", "\n");
-    if cleaned
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if cleaned.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err("Remove the special (control) characters from the answer".to_owned());
     }
     let length = cleaned.chars().count();
@@ -145,11 +126,7 @@ pub(crate) fn text(
 }
 
 /// The whole answer must match the question's pattern, when it has one.
-pub(crate) fn check_pattern(
-    value: &str,
-    pattern: Option<&Regex>,
-    validation: &Validation,
-) -> Result<(), String> {
+pub(crate) fn check_pattern(value: &str, pattern: Option<&Regex>, validation: &Validation) -> Result<(), String> {
     match pattern {
         Some(regex) if !regex.is_match(value) => Err(validation
             .pattern_message
@@ -166,10 +143,7 @@ mod tests {
     #[test]
     fn email_is_lowercased_and_checked() {
         assert_eq!(email("Ann.Lee@Acme.COM"), Ok("ann.lee@acme.com".to_owned()));
-        assert_eq!(
-            email("a+tag@mail.acme.co.uk").as_deref(),
-            Ok("a+tag@mail.acme.co.uk")
-        );
+        assert_eq!(email("a+tag@mail.acme.co.uk").as_deref(), Ok("a+tag@mail.acme.co.uk"));
         let long = format!("{}@acme.com", "a".repeat(250));
         for bad in [
             "ann",
@@ -197,35 +171,19 @@ mod tests {
 
     #[test]
     fn number_respects_min_and_max() {
-        let validation = Validation {
-            min: Some(1.0),
-            max: Some(500.0),
-            ..Validation::default()
-        };
+        let validation = Validation { min: Some(1.0), max: Some(500.0), ..Validation::default() };
         assert_eq!(number("42.5", &validation), Ok(42.5));
-        assert_eq!(
-            number("0", &validation),
-            Err("Enter a number of at least 1".to_owned())
-        );
-        assert_eq!(
-            number("501", &validation),
-            Err("Enter a number no bigger than 500".to_owned())
-        );
+        assert_eq!(number("0", &validation), Err("Enter a number of at least 1".to_owned()));
+        assert_eq!(number("501", &validation), Err("Enter a number no bigger than 500".to_owned()));
         for bad in ["ten", "inf", "NaN", "1,5"] {
-            assert_eq!(
-                number(bad, &Validation::default()),
-                Err("Enter a number, like 25".to_owned())
-            );
+            assert_eq!(number(bad, &Validation::default()), Err("Enter a number, like 25".to_owned()));
         }
     }
 
     #[test]
     fn url_needs_http_and_a_host() {
         assert_eq!(url("acme.com").as_deref(), Ok("https://acme.com"));
-        assert_eq!(
-            url("HTTP://Acme.com:8080/Path?q=1").as_deref(),
-            Ok("http://acme.com:8080/Path?q=1")
-        );
+        assert_eq!(url("HTTP://Acme.com:8080/Path?q=1").as_deref(), Ok("http://acme.com:8080/Path?q=1"));
         for bad in [
             "ftp://acme.com",
             "https://",
@@ -242,35 +200,12 @@ mod tests {
     #[test]
     fn text_limits_and_control_characters() {
         let none = Validation::default();
-        assert_eq!(
-            text("line one\r\nline two\tend", &none, 200).as_deref(),
-            Ok("line one\nline two\tend")
-        );
-        assert!(
-            text("bell\u{7}", &none, 200)
-                .unwrap_err()
-                .contains("control")
-        );
-        assert!(
-            text(&"x".repeat(201), &none, 200)
-                .unwrap_err()
-                .contains("200 characters")
-        );
+        assert_eq!(text("line one\r\nline two\tend", &none, 200).as_deref(), Ok("line one\nline two\tend"));
+        assert!(text("bell\u{7}", &none, 200).unwrap_err().contains("control"));
+        assert!(text(&"x".repeat(201), &none, 200).unwrap_err().contains("200 characters"));
         assert!(text(&"é".repeat(200), &none, 200).is_ok());
-        let bounded = Validation {
-            min_length: Some(3),
-            max_length: Some(5),
-            ..Validation::default()
-        };
-        assert!(
-            text("ab", &bounded, 200)
-                .unwrap_err()
-                .contains("at least 3")
-        );
-        assert!(
-            text("abcdef", &bounded, 200)
-                .unwrap_err()
-                .contains("5 characters")
-        );
+        let bounded = Validation { min_length: Some(3), max_length: Some(5), ..Validation::default() };
+        assert!(text("ab", &bounded, 200).unwrap_err().contains("at least 3"));
+        assert!(text("abcdef", &bounded, 200).unwrap_err().contains("5 characters"));
     }
 }

@@ -40,19 +40,11 @@ pub struct Finding {
 
 impl Finding {
     pub(crate) fn error(location: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Error,
-            location: location.into(),
-            message: message.into(),
-        }
+        Self { severity: Severity::Error, location: location.into(), message: message.into() }
     }
 
     pub(crate) fn warning(location: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            location: location.into(),
-            message: message.into(),
-        }
+        Self { severity: Severity::Warning, location: location.into(), message: message.into() }
     }
 
     /// True for errors.
@@ -94,10 +86,7 @@ fn check_form(def: &FormDefinition, findings: &mut Vec<Finding>) {
         findings.push(Finding::error("form", "The form has no questions."));
     }
     if def.outcomes.is_empty() {
-        findings.push(Finding::error(
-            "form",
-            "The form has no outcomes, so no lead would know where to go.",
-        ));
+        findings.push(Finding::error("form", "The form has no outcomes, so no lead would know where to go."));
     }
 }
 
@@ -114,19 +103,19 @@ fn check_outcomes(def: &FormDefinition, findings: &mut Vec<Finding>) {
         if outcome.id.trim().is_empty() {
             findings.push(Finding::error(&location, "The outcome needs an id."));
         } else if !ids.insert(outcome.id.as_str()) {
-            findings.push(Finding::error(
-                &location,
-                format!("The outcome id \"{}\" is used more than once.", outcome.id),
-            ));
+            findings
+                .push(Finding::error(&location, format!("The outcome id \"{}\" is used more than once.", outcome.id)));
         }
         if let Some(first) = catch_all {
-            findings.push(Finding::warning(&location, format!(
-                "This outcome is shadowed: the catch-all outcome \"{first}\" before it always matches first."
-            )));
+            findings.push(Finding::warning(
+                &location,
+                format!("This outcome is shadowed: the catch-all outcome \"{first}\" before it always matches first."),
+            ));
         } else if let Some(earlier) = earlier_with_same_condition(outcome, &mut conditions) {
-            findings.push(Finding::warning(&location, format!(
-                "This outcome is shadowed: outcome \"{earlier}\" has the same condition and comes first."
-            )));
+            findings.push(Finding::warning(
+                &location,
+                format!("This outcome is shadowed: outcome \"{earlier}\" has the same condition and comes first."),
+            ));
         }
         if outcome.is_catch_all() {
             catch_all.get_or_insert(&outcome.id);
@@ -143,10 +132,7 @@ fn check_outcomes(def: &FormDefinition, findings: &mut Vec<Finding>) {
 
 /// Remembers the outcome's condition; returns an earlier outcome with the
 /// same one. Conditions are compared by their JSON form to stay linear.
-fn earlier_with_same_condition<'a>(
-    outcome: &'a Outcome,
-    seen: &mut HashMap<String, &'a str>,
-) -> Option<&'a str> {
+fn earlier_with_same_condition<'a>(outcome: &'a Outcome, seen: &mut HashMap<String, &'a str>) -> Option<&'a str> {
     let key = serde_json::to_string(outcome.when.as_ref()?).ok()?;
     match seen.entry(key) {
         Entry::Occupied(earlier) => Some(earlier.get()),
@@ -159,14 +145,12 @@ fn earlier_with_same_condition<'a>(
 
 fn check_handoff(handoff: &Handoff, location: &str, findings: &mut Vec<Finding>) {
     match handoff {
-        Handoff::Route(pool) if pool.trim().is_empty() => findings.push(Finding::error(
-            location,
-            "The route handoff needs the name of a pool of reps.",
-        )),
-        Handoff::Disqualify(reason) if reason.trim().is_empty() => findings.push(Finding::warning(
-            location,
-            "Give a reason for disqualifying, for the record.",
-        )),
+        Handoff::Route(pool) if pool.trim().is_empty() => {
+            findings.push(Finding::error(location, "The route handoff needs the name of a pool of reps."))
+        }
+        Handoff::Disqualify(reason) if reason.trim().is_empty() => {
+            findings.push(Finding::warning(location, "Give a reason for disqualifying, for the record."))
+        }
         _ => {}
     }
 }

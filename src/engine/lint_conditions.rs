@@ -45,12 +45,7 @@ pub(crate) fn check_conditions(
             fillers[field.index()].push(position);
         }
     }
-    let checker = Checker {
-        def,
-        index,
-        graph,
-        fillers,
-    };
+    let checker = Checker { def, index, graph, fillers };
     for (position, question) in def.questions.iter().enumerate() {
         for (branch, rule) in question.next.iter().enumerate() {
             if let Some(when) = &rule.when {
@@ -65,41 +60,24 @@ pub(crate) fn check_conditions(
     }
     for outcome in &def.outcomes {
         if let Some(when) = &outcome.when {
-            checker.check(
-                when,
-                Site::Outcome,
-                &format!("outcome {}", outcome.id),
-                findings,
-            );
+            checker.check(when, Site::Outcome, &format!("outcome {}", outcome.id), findings);
         }
     }
 }
 
 impl Checker<'_> {
-    fn check(
-        &self,
-        condition: &Condition,
-        site: Site,
-        location: &str,
-        findings: &mut Vec<Finding>,
-    ) {
+    fn check(&self, condition: &Condition, site: Site, location: &str, findings: &mut Vec<Finding>) {
         let depth = condition.depth();
         if depth > MAX_CONDITION_DEPTH {
             findings.push(Finding::error(
                 location,
-                format!(
-                    "This condition nests {depth} levels deep; the limit is {MAX_CONDITION_DEPTH}."
-                ),
+                format!("This condition nests {depth} levels deep; the limit is {MAX_CONDITION_DEPTH}."),
             ));
         }
         let mut messages = BTreeSet::new();
         condition.walk(&mut |node| self.check_node(node, site, &mut messages));
         findings.extend(messages.into_iter().map(|(is_error, message)| {
-            if is_error {
-                Finding::error(location, message)
-            } else {
-                Finding::warning(location, message)
-            }
+            if is_error { Finding::error(location, message) } else { Finding::warning(location, message) }
         }));
     }
 
@@ -121,13 +99,14 @@ impl Checker<'_> {
                 }
                 self.check_field(LeadField::Email, site, out);
             }
-            Condition::JobTitleHasWord(list) => {
-                self.check_list_ref(list, LeadField::JobTitle, site, out)
-            }
+            Condition::JobTitleHasWord(list) => self.check_list_ref(list, LeadField::JobTitle, site, out),
             Condition::CountryIn(list) => self.check_list_ref(list, LeadField::Country, site, out),
             Condition::Fit(is) | Condition::Intent(is) => {
                 if matches!(site, Site::Scoring) {
-                    out.insert((true, "Scoring rules cannot use the fit or intent score, which they are computing.".to_owned()));
+                    out.insert((
+                        true,
+                        "Scoring rules cannot use the fit or intent score, which they are computing.".to_owned(),
+                    ));
                 }
                 self.check_test(is, out);
             }
@@ -135,25 +114,19 @@ impl Checker<'_> {
         }
     }
 
-    fn check_answer(
-        &self,
-        question: &str,
-        is: &Test,
-        site: Site,
-        out: &mut BTreeSet<(bool, String)>,
-    ) {
+    fn check_answer(&self, question: &str, is: &Test, site: Site, out: &mut BTreeSet<(bool, String)>) {
         let Some(&position) = self.index.get(question) else {
-            out.insert((
-                true,
-                format!("This condition reads question \"{question}\", which does not exist."),
-            ));
+            out.insert((true, format!("This condition reads question \"{question}\", which does not exist.")));
             return;
         };
         if !is.is_presence_check() && !self.surely_answered(site, position) {
-            out.insert((false, format!(
-                "This condition reads the answer to \"{question}\", which is not asked on every path {}.",
-                site_words(site)
-            )));
+            out.insert((
+                false,
+                format!(
+                    "This condition reads the answer to \"{question}\", which is not asked on every path {}.",
+                    site_words(site)
+                ),
+            ));
         }
     }
 
@@ -163,26 +136,20 @@ impl Checker<'_> {
         if fillers.is_empty() {
             out.insert((
                 false,
-                format!(
-                    "No question has maps_to: {}, so this {label} condition is never true.",
-                    field.as_str()
-                ),
+                format!("No question has maps_to: {}, so this {label} condition is never true.", field.as_str()),
             ));
         } else if !fillers.iter().any(|&q| self.surely_answered(site, q)) {
-            out.insert((false, format!(
-                "This condition reads the {label}, but no question filling it is asked on every path {}.",
-                site_words(site)
-            )));
+            out.insert((
+                false,
+                format!(
+                    "This condition reads the {label}, but no question filling it is asked on every path {}.",
+                    site_words(site)
+                ),
+            ));
         }
     }
 
-    fn check_list_ref(
-        &self,
-        list: &ListRef,
-        field: LeadField,
-        site: Site,
-        out: &mut BTreeSet<(bool, String)>,
-    ) {
+    fn check_list_ref(&self, list: &ListRef, field: LeadField, site: Site, out: &mut BTreeSet<(bool, String)>) {
         if let ListRef::Named(name) = list {
             self.check_list(name, out);
         }
@@ -197,21 +164,14 @@ impl Checker<'_> {
 
     fn check_list(&self, name: &str, out: &mut BTreeSet<(bool, String)>) {
         if !self.def.lists.contains_key(name) && builtin_list(name).is_none() {
-            out.insert((
-                true,
-                format!(
-                    "This condition uses the list \"{name}\", which is not defined under lists."
-                ),
-            ));
+            out.insert((true, format!("This condition uses the list \"{name}\", which is not defined under lists.")));
         }
     }
 
     /// Unreachable branches are reported elsewhere, so they never warn here.
     fn surely_answered(&self, site: Site, question: usize) -> bool {
         match site {
-            Site::Branch(at) => {
-                !self.graph.is_reachable(at) || self.graph.answered_at_branches(at, question)
-            }
+            Site::Branch(at) => !self.graph.is_reachable(at) || self.graph.answered_at_branches(at, question),
             Site::Scoring | Site::Outcome => self.graph.answered_at_finish(question),
         }
     }

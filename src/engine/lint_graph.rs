@@ -56,12 +56,7 @@ impl FlowGraph {
         let reachable = reachable_from_start(&edges, count);
         let reaches_finish = reaching_finish(&edges, count);
         let answered_before = must_answered(&edges, &reachable, count);
-        Self {
-            edges,
-            reachable,
-            reaches_finish,
-            answered_before,
-        }
+        Self { edges, reachable, reaches_finish, answered_before }
     }
 
     /// True when some path from the start reaches the question.
@@ -86,16 +81,10 @@ impl FlowGraph {
         for (position, question) in def.questions.iter().enumerate() {
             let location = question_location(&question.id);
             if !self.reachable[position] {
-                findings.push(Finding::warning(
-                    &location,
-                    "No path through the form reaches this question.",
-                ));
+                findings.push(Finding::warning(&location, "No path through the form reaches this question."));
             }
             if !self.reaches_finish[position] {
-                findings.push(Finding::error(
-                    &location,
-                    "No path from this question reaches the end of the form.",
-                ));
+                findings.push(Finding::error(&location, "No path from this question reaches the end of the form."));
             }
         }
     }
@@ -162,18 +151,12 @@ fn edges_of(def: &FormDefinition, position: usize, index: &HashMap<&str, usize>)
             Some(&to) if target != FINISH => to,
             _ => count,
         };
-        edges.push(Edge {
-            to,
-            branch: Some(branch),
-        });
+        edges.push(Edge { to, branch: Some(branch) });
         if is_unconditional(rule.when.as_ref()) {
             return edges;
         }
     }
-    edges.push(Edge {
-        to: position + 1,
-        branch: None,
-    });
+    edges.push(Edge { to: position + 1, branch: None });
     edges
 }
 
@@ -220,11 +203,7 @@ fn reaching_finish(edges: &[Vec<Edge>], count: usize) -> Vec<bool> {
 /// Iterated to a fixed point (one or two passes for forward-only forms).
 fn must_answered(edges: &[Vec<Edge>], reachable: &[bool], count: usize) -> Vec<BitSet> {
     let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); count + 1];
-    for (from, out) in edges
-        .iter()
-        .enumerate()
-        .filter(|(from, _)| reachable[*from])
-    {
+    for (from, out) in edges.iter().enumerate().filter(|(from, _)| reachable[*from]) {
         out.iter().for_each(|edge| incoming[edge.to].push(from));
     }
     let mut sets = vec![BitSet::full(count); count + 1];

@@ -21,18 +21,10 @@ pub(crate) fn branch_location(id: &str, branch: usize) -> String {
 
 /// True for [a-z0-9_]+ other than `finish`.
 pub fn is_valid_question_id(id: &str) -> bool {
-    !id.is_empty()
-        && id != FINISH
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    !id.is_empty() && id != FINISH && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-pub(crate) fn check_questions(
-    def: &FormDefinition,
-    index: &HashMap<&str, usize>,
-    findings: &mut Vec<Finding>,
-) {
+pub(crate) fn check_questions(def: &FormDefinition, index: &HashMap<&str, usize>, findings: &mut Vec<Finding>) {
     let mut field_owner: HashMap<LeadField, &str> = HashMap::new();
     for (position, question) in def.questions.iter().enumerate() {
         let location = question_location(&question.id);
@@ -40,18 +32,19 @@ pub(crate) fn check_questions(
         check_options(question, &location, findings);
         check_validation(question, &location, findings);
         if question.kind == QuestionKind::Statement && question.required {
-            findings.push(Finding::warning(
-                &location,
-                "A statement has no answer, so marking it required has no effect.",
-            ));
+            findings
+                .push(Finding::warning(&location, "A statement has no answer, so marking it required has no effect."));
         }
         if let Some(field) = question.maps_to
             && let Some(first) = field_owner.insert(field, &question.id)
         {
-            findings.push(Finding::warning(&location, format!(
+            findings.push(Finding::warning(
+                &location,
+                format!(
                     "Question \"{first}\" also fills the {} lead field; the first one answered is used.",
                     field.label().to_lowercase()
-                )));
+                ),
+            ));
         }
         check_branches(question, index, findings);
     }
@@ -73,10 +66,7 @@ fn check_id(
     if index.get(question.id.as_str()) != Some(&position) {
         findings.push(Finding::error(
             location,
-            format!(
-                "The question id \"{}\" is used by more than one question.",
-                question.id
-            ),
+            format!("The question id \"{}\" is used by more than one question.", question.id),
         ));
     }
 }
@@ -92,18 +82,12 @@ fn check_options(question: &Question, location: &str, findings: &mut Vec<Finding
     let kind = kind_name(question.kind);
     if !question.is_choice() {
         if !question.options.is_empty() {
-            findings.push(Finding::warning(
-                location,
-                format!("Options are ignored on a {kind} question."),
-            ));
+            findings.push(Finding::warning(location, format!("Options are ignored on a {kind} question.")));
         }
         return;
     }
     if question.options.is_empty() {
-        findings.push(Finding::error(
-            location,
-            format!("A {kind} question needs at least one option."),
-        ));
+        findings.push(Finding::error(location, format!("A {kind} question needs at least one option.")));
     }
     let mut seen = HashSet::new();
     for (number, option) in question.options.iter().enumerate() {
@@ -114,10 +98,7 @@ fn check_options(question: &Question, location: &str, findings: &mut Vec<Finding
         } else if !seen.insert(value) {
             findings.push(Finding::error(
                 option_location,
-                format!(
-                    "The option value \"{}\" is used more than once in this question.",
-                    option.value
-                ),
+                format!("The option value \"{}\" is used more than once in this question.", option.value),
             ));
         }
     }
@@ -128,10 +109,8 @@ fn check_validation(question: &Question, location: &str, findings: &mut Vec<Find
     if let Some(pattern) = &validation.pattern
         && full_match_regex(pattern).is_err()
     {
-        findings.push(Finding::error(
-            location,
-            format!("The pattern \"{pattern}\" is not a valid regular expression."),
-        ));
+        findings
+            .push(Finding::error(location, format!("The pattern \"{pattern}\" is not a valid regular expression.")));
     }
     if let (Some(min), Some(max)) = (validation.min_length, validation.max_length)
         && min > max
@@ -144,10 +123,7 @@ fn check_validation(question: &Question, location: &str, findings: &mut Vec<Find
     if let (Some(min), Some(max)) = (validation.min, validation.max)
         && min > max
     {
-        findings.push(Finding::error(
-            location,
-            format!("The minimum ({min}) is larger than the maximum ({max})."),
-        ));
+        findings.push(Finding::error(location, format!("The minimum ({min}) is larger than the maximum ({max}).")));
     }
 }
 
@@ -164,19 +140,13 @@ fn check_branches(question: &Question, index: &HashMap<&str, usize>, findings: &
         if target != FINISH && !index.contains_key(target) {
             findings.push(Finding::error(
                 &location,
-                format!(
-                    "The goto target \"{}\" is neither a question id nor \"finish\".",
-                    rule.goto
-                ),
+                format!("The goto target \"{}\" is neither a question id nor \"finish\".", rule.goto),
             ));
         }
         if let Some(earlier) = always_at {
             findings.push(Finding::warning(
                 &location,
-                format!(
-                    "This branch is never used because branch {} always matches.",
-                    earlier + 1
-                ),
+                format!("This branch is never used because branch {} always matches.", earlier + 1),
             ));
         } else if is_unconditional(rule.when.as_ref()) {
             always_at = Some(number);

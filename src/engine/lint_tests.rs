@@ -2,39 +2,23 @@
 
 use crate::engine::condition_def::{Condition, DomainTest, ListRef, Test};
 use crate::engine::definition::{FormDefinition, Handoff, LeadField, QuestionKind, ScoringRule};
-use crate::engine::test_support::{
-    answer_is, choice, form, goto, mapped, outcome, question, tiny_form,
-};
+use crate::engine::test_support::{answer_is, choice, form, goto, mapped, outcome, question, tiny_form};
 use crate::engine::{Finding, Severity, lint};
 
 fn findings_at(def: &FormDefinition, location: &str) -> Vec<Finding> {
-    lint(def)
-        .into_iter()
-        .filter(|f| f.location == location)
-        .collect()
+    lint(def).into_iter().filter(|f| f.location == location).collect()
 }
 
 /// Asserts exactly one finding of this severity whose message contains `words`.
 fn assert_finding(def: &FormDefinition, severity: Severity, location: &str, words: &str) {
     let all = lint(def);
-    let hits: Vec<_> = all
-        .iter()
-        .filter(|f| f.severity == severity && f.location == location && f.message.contains(words))
-        .collect();
-    assert_eq!(
-        hits.len(),
-        1,
-        "expected {severity:?} at {location} containing {words:?}; got {all:#?}"
-    );
+    let hits: Vec<_> =
+        all.iter().filter(|f| f.severity == severity && f.location == location && f.message.contains(words)).collect();
+    assert_eq!(hits.len(), 1, "expected {severity:?} at {location} containing {words:?}; got {all:#?}");
 }
 
 fn rule(when: Condition) -> ScoringRule {
-    ScoringRule {
-        when,
-        fit: 5,
-        intent: 0,
-        reason: "Because".into(),
-    }
+    ScoringRule { when, fit: 5, intent: 0, reason: "Because".into() }
 }
 
 #[test]
@@ -65,18 +49,8 @@ fn bad_and_duplicate_question_ids() {
         question("a", QuestionKind::ShortText),
     ]);
     assert_finding(&def, Severity::Error, "question Email", "lowercase letters");
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question finish",
-        "must not be \"finish\"",
-    );
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question a",
-        "more than one question",
-    );
+    assert_finding(&def, Severity::Error, "question finish", "must not be \"finish\"");
+    assert_finding(&def, Severity::Error, "question a", "more than one question");
 }
 
 #[test]
@@ -87,42 +61,17 @@ fn option_problems() {
     let mut text = question("text", QuestionKind::ShortText);
     text.options = choice("x", &[("a", 0, 0)]).options;
     let def = form(vec![dupes, empty, text]);
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question size, option 2",
-        "used more than once",
-    );
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question size, option 3",
-        "needs a value",
-    );
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question empty",
-        "at least one option",
-    );
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "question text",
-        "Options are ignored on a short text question",
-    );
+    assert_finding(&def, Severity::Error, "question size, option 2", "used more than once");
+    assert_finding(&def, Severity::Error, "question size, option 3", "needs a value");
+    assert_finding(&def, Severity::Error, "question empty", "at least one option");
+    assert_finding(&def, Severity::Warning, "question text", "Options are ignored on a short text question");
 }
 
 #[test]
 fn unknown_goto_target() {
     let mut a = question("a", QuestionKind::ShortText);
     a.next = vec![goto(None, "nowhere")];
-    assert_finding(
-        &form(vec![a]),
-        Severity::Error,
-        "question a, branch 1",
-        "\"nowhere\"",
-    );
+    assert_finding(&form(vec![a]), Severity::Error, "question a, branch 1", "\"nowhere\"");
 }
 
 #[test]
@@ -130,12 +79,7 @@ fn branches_after_an_always_branch_are_never_used() {
     let mut a = question("a", QuestionKind::ShortText);
     a.next = vec![goto(Some(Condition::Always), "b"), goto(None, "finish")];
     let def = form(vec![a, question("b", QuestionKind::ShortText)]);
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "question a, branch 2",
-        "never used because branch 1",
-    );
+    assert_finding(&def, Severity::Warning, "question a, branch 2", "never used because branch 1");
 }
 
 #[test]
@@ -148,19 +92,11 @@ fn unknown_question_and_list_in_conditions() {
         rule(Condition::EmailDomain(DomainTest::List("rivals".into()))),
         rule(Condition::CountryIn(ListRef::Named("eu_countries".into()))),
     ];
-    assert_finding(
-        &def,
-        Severity::Error,
-        "scoring rule 1",
-        "\"ghost\", which does not exist",
-    );
+    assert_finding(&def, Severity::Error, "scoring rule 1", "\"ghost\", which does not exist");
     assert_finding(&def, Severity::Error, "scoring rule 2", "\"seniors\"");
     assert_finding(&def, Severity::Error, "scoring rule 3", "\"sizes\"");
     assert_finding(&def, Severity::Error, "scoring rule 4", "\"rivals\"");
-    assert!(
-        findings_at(&def, "scoring rule 5").is_empty(),
-        "eu_countries is built in"
-    );
+    assert!(findings_at(&def, "scoring rule 5").is_empty(), "eu_countries is built in");
 }
 
 #[test]
@@ -173,33 +109,16 @@ fn invalid_pattern_and_min_above_max() {
     number.validation.min = Some(100.0);
     number.validation.max = Some(1.0);
     let def = form(vec![text, number]);
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question text",
-        "not a valid regular expression",
-    );
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question text",
-        "minimum length (10)",
-    );
+    assert_finding(&def, Severity::Error, "question text", "not a valid regular expression");
+    assert_finding(&def, Severity::Error, "question text", "minimum length (10)");
     assert_finding(&def, Severity::Error, "question number", "minimum (100)");
 }
 
 #[test]
 fn scoring_rule_reading_scores() {
     let mut def = tiny_form();
-    def.scoring = vec![rule(Condition::Not(Box::new(Condition::Fit(Test::Gt(
-        5.0,
-    )))))];
-    assert_finding(
-        &def,
-        Severity::Error,
-        "scoring rule 1",
-        "cannot use the fit or intent",
-    );
+    def.scoring = vec![rule(Condition::Not(Box::new(Condition::Fit(Test::Gt(5.0)))))];
+    assert_finding(&def, Severity::Error, "scoring rule 1", "cannot use the fit or intent");
 }
 
 #[test]
@@ -207,43 +126,21 @@ fn cycles_are_errors() {
     let mut a = question("a", QuestionKind::ShortText);
     a.next = vec![goto(Some(answer_is("a", Test::Equals("x".into()))), "c")];
     let mut c = question("c", QuestionKind::ShortText);
-    c.next = vec![goto(
-        Some(answer_is("c", Test::Equals("again".into()))),
-        "a",
-    )];
+    c.next = vec![goto(Some(answer_is("c", Test::Equals("again".into()))), "a")];
     let def = form(vec![a, question("b", QuestionKind::ShortText), c]);
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question c, branch 1",
-        "lead back to question \"a\"",
-    );
+    assert_finding(&def, Severity::Error, "question c, branch 1", "lead back to question \"a\"");
     let mut looping = question("self", QuestionKind::ShortText);
     looping.next = vec![goto(Some(answer_is("self", Test::Answered)), "self")];
     let def = form(vec![looping]);
-    assert_finding(
-        &def,
-        Severity::Error,
-        "question self, branch 1",
-        "lead back to question \"self\"",
-    );
+    assert_finding(&def, Severity::Error, "question self, branch 1", "lead back to question \"self\"");
 }
 
 #[test]
 fn unreachable_questions_are_warnings() {
     let mut a = question("a", QuestionKind::ShortText);
     a.next = vec![goto(None, "c")];
-    let def = form(vec![
-        a,
-        question("b", QuestionKind::ShortText),
-        question("c", QuestionKind::ShortText),
-    ]);
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "question b",
-        "No path through the form reaches",
-    );
+    let def = form(vec![a, question("b", QuestionKind::ShortText), question("c", QuestionKind::ShortText)]);
+    assert_finding(&def, Severity::Warning, "question b", "No path through the form reaches");
     assert!(findings_at(&def, "question c").is_empty());
 }
 
@@ -261,10 +158,7 @@ fn questions_that_cannot_reach_finish_are_errors() {
 #[test]
 fn reading_answers_not_asked_on_every_path_warns() {
     let mut size = choice("size", &[("small", 0, 0), ("large", 0, 0)]);
-    size.next = vec![goto(
-        Some(answer_is("size", Test::Equals("large".into()))),
-        "seats",
-    )];
+    size.next = vec![goto(Some(answer_is("size", Test::Equals("large".into()))), "seats")];
     let mut budget = question("budget", QuestionKind::Number);
     budget.next = vec![
         goto(Some(answer_is("seats", Test::Gt(10.0))), "finish"),
@@ -272,28 +166,16 @@ fn reading_answers_not_asked_on_every_path_warns() {
     ];
     let seats = question("seats", QuestionKind::Number);
     let mut def = form(vec![size, budget, seats]);
-    def.scoring = vec![
-        rule(answer_is("budget", Test::Gt(1000.0))),
-        rule(answer_is("size", Test::Answered)),
-    ];
-    def.outcomes
-        .insert(0, outcome("big", Some(answer_is("seats", Test::Gt(100.0)))));
+    def.scoring = vec![rule(answer_is("budget", Test::Gt(1000.0))), rule(answer_is("size", Test::Answered))];
+    def.outcomes.insert(0, outcome("big", Some(answer_is("seats", Test::Gt(100.0)))));
     assert_finding(
         &def,
         Severity::Warning,
         "question budget, branch 1",
         "\"seats\", which is not asked on every path before",
     );
-    assert!(
-        findings_at(&def, "question budget, branch 2").is_empty(),
-        "presence checks are fine"
-    );
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "scoring rule 1",
-        "\"budget\", which is not asked on every path through",
-    );
+    assert!(findings_at(&def, "question budget, branch 2").is_empty(), "presence checks are fine");
+    assert_finding(&def, Severity::Warning, "scoring rule 1", "\"budget\", which is not asked on every path through");
     assert!(findings_at(&def, "scoring rule 2").is_empty());
     assert_finding(&def, Severity::Warning, "outcome big", "\"seats\"");
 }
@@ -301,14 +183,8 @@ fn reading_answers_not_asked_on_every_path_warns() {
 #[test]
 fn two_questions_filling_one_lead_field() {
     let mut def = tiny_form();
-    def.questions
-        .push(mapped("work_email", QuestionKind::Email, LeadField::Email));
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "question work_email",
-        "\"email\" also fills the email lead field",
-    );
+    def.questions.push(mapped("work_email", QuestionKind::Email, LeadField::Email));
+    assert_finding(&def, Severity::Warning, "question work_email", "\"email\" also fills the email lead field");
 }
 
 #[test]
@@ -322,12 +198,7 @@ fn email_domain_without_an_email_question() {
 fn required_statement() {
     let mut statement = question("hello", QuestionKind::Statement);
     statement.required = true;
-    assert_finding(
-        &form(vec![statement]),
-        Severity::Warning,
-        "question hello",
-        "no effect",
-    );
+    assert_finding(&form(vec![statement]), Severity::Warning, "question hello", "no effect");
 }
 
 #[test]
@@ -337,25 +208,10 @@ fn outcome_problems() {
     assert_finding(&def, Severity::Error, "form", "no outcomes");
 
     let fit = || Some(Condition::Fit(Test::Gte(50.0)));
-    def.outcomes = vec![
-        outcome("a", fit()),
-        outcome("b", fit()),
-        outcome("a", None),
-        outcome("late", None),
-    ];
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "outcome b",
-        "outcome \"a\" has the same condition",
-    );
+    def.outcomes = vec![outcome("a", fit()), outcome("b", fit()), outcome("a", None), outcome("late", None)];
+    assert_finding(&def, Severity::Warning, "outcome b", "outcome \"a\" has the same condition");
     assert_finding(&def, Severity::Error, "outcome a", "used more than once");
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "outcome late",
-        "catch-all outcome \"a\"",
-    );
+    assert_finding(&def, Severity::Warning, "outcome late", "catch-all outcome \"a\"");
 
     def.outcomes = vec![outcome("only", fit())];
     assert_finding(&def, Severity::Error, "outcome only", "must be a catch-all");
@@ -380,14 +236,6 @@ fn deep_nesting() {
 #[test]
 fn lead_field_conditions_without_a_filler_warn() {
     let mut def = tiny_form();
-    def.scoring = vec![rule(Condition::Field {
-        name: LeadField::Industry,
-        is: Test::Answered,
-    })];
-    assert_finding(
-        &def,
-        Severity::Warning,
-        "scoring rule 1",
-        "maps_to: industry",
-    );
+    def.scoring = vec![rule(Condition::Field { name: LeadField::Industry, is: Test::Answered })];
+    assert_finding(&def, Severity::Warning, "scoring rule 1", "maps_to: industry");
 }

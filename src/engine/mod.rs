@@ -14,7 +14,9 @@
 //! (parsing answers), `condition` and `value_test` (the one condition
 //! evaluator), `facts` (email domains, job-title words, countries, lead
 //! fields), `compiled`, `branching`, `scoring`, `outcome` and `evaluate`
-//! (the walk), and `lint*` (findings).
+//! (the walk), and `lint*` (findings). [`route`] picks the rep for a
+//! finished lead (`routing`, `routing_pool`, `working_hours`), with rule
+//! conditions tested by [`CompiledForm::check`] (`lead_check`).
 
 mod answer;
 mod branching;
@@ -26,15 +28,19 @@ mod evaluate;
 mod facts;
 mod format;
 mod input;
+mod lead_check;
 mod lead_field;
 mod lint;
 mod lint_conditions;
 mod lint_graph;
 mod lint_questions;
 mod outcome;
+mod routing;
+mod routing_pool;
 mod scoring;
 mod serde_helpers;
 mod value_test;
+mod working_hours;
 
 #[cfg(test)]
 mod demo_tests;
@@ -47,17 +53,23 @@ pub use answer::{AnswerError, AnswerValue, Answers, Hidden, parse_answer};
 pub use compiled::{CompiledForm, compile};
 pub use condition_def::{Condition, DomainTest, ListRef, Test};
 pub use definition::{
-    BranchRule, ChoiceOption, Ending, FINISH, FormDefinition, FormSettings, Handoff, LeadField,
-    Outcome, Question, QuestionKind, Resource, ScoringRule, Validation,
+    BranchRule, ChoiceOption, Ending, FINISH, FormDefinition, FormSettings, Handoff, LeadField, Outcome, Question,
+    QuestionKind, Resource, ScoringRule, Validation,
 };
 pub use evaluate::{Evaluation, Progress, Score, ScoreItem, ScoreSource, evaluate};
 pub use facts::{
-    builtin_list, company_domain, email_domain, is_academic_domain, is_disposable_domain,
-    is_free_mail_domain, lead_fields, title_words,
+    builtin_list, company_domain, email_domain, is_academic_domain, is_disposable_domain, is_free_mail_domain,
+    lead_fields, title_words,
 };
-pub use format::{
-    DefinitionError, is_valid_slug, parse_definition_json, parse_definition_yaml, to_json, to_yaml,
-};
+pub use format::{DefinitionError, is_valid_slug, parse_definition_json, parse_definition_yaml, to_json, to_yaml};
 pub use lint::{Finding, Severity, lint};
 pub use lint_conditions::MAX_CONDITION_DEPTH;
 pub use lint_questions::is_valid_question_id;
+pub use routing::{
+    Decision, DecisionKind, Eligibility, Pool, PoolMember, Rep, RepLoad, RoutingError, RoutingInput, RoutingRule,
+    Strategy, fallback_reason, is_eligible, route,
+};
+pub use working_hours::{
+    DateRange, LOOKAHEAD_DAYS, TimeRange, WeeklyHours, is_working, next_working_start, out_of_office_until,
+    parse_time_zone,
+};

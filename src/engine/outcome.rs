@@ -5,13 +5,8 @@ use super::compiled::CompiledForm;
 use super::condition::FactSource;
 
 /// The position of the first matching outcome, if any matches.
-pub(crate) fn first_matching_outcome(
-    form: &CompiledForm,
-    facts: &impl FactSource,
-) -> Option<usize> {
-    form.outcomes
-        .iter()
-        .position(|when| when.as_ref().is_none_or(|condition| condition.holds(facts)))
+pub(crate) fn first_matching_outcome(form: &CompiledForm, facts: &impl FactSource) -> Option<usize> {
+    form.outcomes.iter().position(|when| when.as_ref().is_none_or(|condition| condition.holds(facts)))
 }
 
 #[cfg(test)]
@@ -40,14 +35,8 @@ mod tests {
 
     #[test]
     fn first_matching_outcome_wins() {
-        assert_eq!(
-            outcome_for(Some("large"), tiers()).as_deref(),
-            Some("tier1")
-        );
-        assert_eq!(
-            outcome_for(Some("small"), tiers()).as_deref(),
-            Some("tier2")
-        );
+        assert_eq!(outcome_for(Some("large"), tiers()).as_deref(), Some("tier1"));
+        assert_eq!(outcome_for(Some("small"), tiers()).as_deref(), Some("tier2"));
     }
 
     #[test]

@@ -9,9 +9,9 @@ use proptest::prelude::*;
 
 use crate::engine::test_support::{form, outcome};
 use crate::engine::{
-    AnswerValue, Answers, BranchRule, ChoiceOption, Condition, DomainTest, Evaluation,
-    FormDefinition, Hidden, LeadField, Question, QuestionKind, ScoringRule, Severity, Test,
-    Validation, evaluate, lint, parse_definition_json, parse_definition_yaml, to_json, to_yaml,
+    AnswerValue, Answers, BranchRule, ChoiceOption, Condition, DomainTest, Evaluation, FormDefinition, Hidden,
+    LeadField, Question, QuestionKind, ScoringRule, Severity, Test, Validation, evaluate, lint, parse_definition_json,
+    parse_definition_yaml, to_json, to_yaml,
 };
 
 const VALUES: [&str; 5] = ["a", "b", "c", "10", "x y"];
@@ -35,8 +35,7 @@ fn test_strategy() -> impl Strategy<Value = Test> {
         vec(value(), 0..3).prop_map(Test::In),
         value().prop_map(Test::Contains),
         (-50i32..50).prop_map(|x| Test::Gt(f64::from(x))),
-        (-50i32..50, 0i32..50)
-            .prop_map(|(low, width)| Test::Between(f64::from(low), f64::from(low + width))),
+        (-50i32..50, 0i32..50).prop_map(|(low, width)| Test::Between(f64::from(low), f64::from(low + width))),
         Just(Test::Answered),
         Just(Test::NotAnswered),
     ]
@@ -46,14 +45,8 @@ fn test_strategy() -> impl Strategy<Value = Test> {
 /// email domains and scores, nested up to three levels.
 fn condition(count: usize) -> impl Strategy<Value = Condition> {
     let leaf = prop_oneof![
-        (0..=count, test_strategy()).prop_map(|(q, is)| Condition::Answer {
-            question: id(q),
-            is
-        }),
-        test_strategy().prop_map(|is| Condition::Hidden {
-            field: "utm_source".into(),
-            is
-        }),
+        (0..=count, test_strategy()).prop_map(|(q, is)| Condition::Answer { question: id(q), is }),
+        test_strategy().prop_map(|is| Condition::Hidden { field: "utm_source".into(), is }),
         Just(Condition::EmailDomain(DomainTest::Free)),
         Just(Condition::Always),
         (-100i32..100).prop_map(|x| Condition::Fit(Test::Gte(f64::from(x)))),
@@ -72,11 +65,7 @@ fn condition(count: usize) -> impl Strategy<Value = Condition> {
 /// any question including earlier ones and an unknown id.
 fn target(position: usize, count: usize, anywhere: bool) -> BoxedStrategy<String> {
     let name = move |t: usize| {
-        if t >= count {
-            "finish".to_owned()
-        } else {
-            id(t)
-        }
+        if t >= count { "finish".to_owned() } else { id(t) }
     };
     if anywhere {
         prop_oneof![(0..=count).prop_map(name), Just("nowhere".to_owned())].boxed()
@@ -95,14 +84,8 @@ fn question(position: usize, count: usize, anywhere: bool) -> impl Strategy<Valu
     ]);
     let options = prop::sample::subsequence(VALUES.to_vec(), 1..=VALUES.len());
     let option_points = vec((points(), points()), VALUES.len());
-    let rule = (
-        prop::option::of(condition(count)),
-        target(position, count, anywhere),
-    );
-    let branches = vec(
-        rule.prop_map(|(when, goto)| BranchRule { when, goto }),
-        0..3,
-    );
+    let rule = (prop::option::of(condition(count)), target(position, count, anywhere));
+    let branches = vec(rule.prop_map(|(when, goto)| BranchRule { when, goto }), 0..3);
     (kinds, options, option_points, branches).prop_map(move |(kind, values, scores, next)| {
         let options = values
             .into_iter()
@@ -142,31 +125,23 @@ fn outcome_condition(count: usize) -> impl Strategy<Value = Condition> {
     prop_oneof![
         (-100i32..100).prop_map(|x| Condition::Fit(Test::Gte(f64::from(x)))),
         (-100i32..100).prop_map(|x| Condition::Intent(Test::Lt(f64::from(x)))),
-        (0..count).prop_map(|q| Condition::Answer {
-            question: id(q),
-            is: Test::Answered
-        }),
+        (0..count).prop_map(|q| Condition::Answer { question: id(q), is: Test::Answered }),
     ]
 }
 
 fn definition(anywhere: bool) -> impl Strategy<Value = FormDefinition> {
     (1usize..10).prop_flat_map(move |count| {
         let questions: Vec<_> = (0..count).map(|q| question(q, count, anywhere)).collect();
-        (
-            questions,
-            vec(scoring_rule(count), 0..6),
-            vec(outcome_condition(count), 0..4),
-        )
-            .prop_map(|(questions, scoring, conditions)| {
+        (questions, vec(scoring_rule(count), 0..6), vec(outcome_condition(count), 0..4)).prop_map(
+            |(questions, scoring, conditions)| {
                 let mut def = form(questions);
                 def.scoring = scoring;
-                let conditional = conditions
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, when)| outcome(&format!("o{i}"), Some(when)));
+                let conditional =
+                    conditions.into_iter().enumerate().map(|(i, when)| outcome(&format!("o{i}"), Some(when)));
                 def.outcomes = conditional.chain([outcome("rest", None)]).collect();
                 def
-            })
+            },
+        )
     })
 }
 
@@ -185,57 +160,32 @@ fn case(anywhere: bool) -> impl Strategy<Value = (FormDefinition, Answers, Hidde
     definition(anywhere).prop_flat_map(|def| {
         let count = def.questions.len();
         let answers = vec(prop::option::of(answer_value()), count).prop_map(|values| {
-            values
-                .into_iter()
-                .enumerate()
-                .filter_map(|(q, v)| Some((id(q), v?)))
-                .collect::<Answers>()
+            values.into_iter().enumerate().filter_map(|(q, v)| Some((id(q), v?))).collect::<Answers>()
         });
-        let hidden = prop::option::of(value()).prop_map(|source| {
-            source
-                .map(|s| ("utm_source".to_owned(), s))
-                .into_iter()
-                .collect::<Hidden>()
-        });
+        let hidden = prop::option::of(value())
+            .prop_map(|source| source.map(|s| ("utm_source".to_owned(), s)).into_iter().collect::<Hidden>());
         (Just(def), answers, hidden)
     })
 }
 
 /// The walk ends on the last path step, never repeats, and counts progress.
-fn check_walk(
-    def: &FormDefinition,
-    given: &Answers,
-    result: &Evaluation,
-) -> Result<(), TestCaseError> {
+fn check_walk(def: &FormDefinition, given: &Answers, result: &Evaluation) -> Result<(), TestCaseError> {
     prop_assert_eq!(result.path.first(), Some(&def.questions[0].id));
     let unique: HashSet<_> = result.path.iter().collect();
-    prop_assert_eq!(
-        unique.len(),
-        result.path.len(),
-        "a question repeats: {:?}",
-        result.path
-    );
+    prop_assert_eq!(unique.len(), result.path.len(), "a question repeats: {:?}", result.path);
     let (last, before) = result.path.split_last().expect("non-empty path");
     prop_assert!(before.iter().all(|q| given.contains_key(q)));
     match &result.current {
         Some(current) => prop_assert!(current == last && !given.contains_key(current)),
         None => prop_assert!(given.contains_key(last)),
     }
-    prop_assert!(
-        result
-            .answers
-            .keys()
-            .all(|q| unique.contains(q) && given.get(q) == result.answers.get(q))
-    );
+    prop_assert!(result.answers.keys().all(|q| unique.contains(q) && given.get(q) == result.answers.get(q)));
     let answered = result.path.len() - usize::from(result.current.is_some());
     prop_assert_eq!(result.progress.answered, answered);
     prop_assert!(result.progress.estimated_total >= result.path.len());
     prop_assert!(result.progress.estimated_total <= def.questions.len());
     for score in [&result.fit, &result.intent] {
-        prop_assert_eq!(
-            score.total,
-            score.breakdown.iter().map(|item| item.points).sum::<i32>()
-        );
+        prop_assert_eq!(score.total, score.breakdown.iter().map(|item| item.points).sum::<i32>());
     }
     Ok(())
 }
@@ -244,10 +194,7 @@ fn outcome_holds(condition: &Condition, result: &Evaluation) -> bool {
     match condition {
         Condition::Fit(Test::Gte(x)) => f64::from(result.fit.total) >= *x,
         Condition::Intent(Test::Lt(x)) => f64::from(result.intent.total) < *x,
-        Condition::Answer { question, .. } => result
-            .answers
-            .get(question)
-            .is_some_and(AnswerValue::is_answered),
+        Condition::Answer { question, .. } => result.answers.get(question).is_some_and(AnswerValue::is_answered),
         _ => unreachable!("not generated"),
     }
 }

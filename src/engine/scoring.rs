@@ -39,24 +39,14 @@ impl ScoreKeeper {
     }
 
     /// Running (fit, intent) for the answers on `path` as seen by `facts`.
-    pub(crate) fn totals(
-        &mut self,
-        form: &CompiledForm,
-        facts: &impl FactSource,
-        path: &[usize],
-    ) -> (i32, i32) {
+    pub(crate) fn totals(&mut self, form: &CompiledForm, facts: &impl FactSource, path: &[usize]) -> (i32, i32) {
         self.catch_up(form, &WithoutScores(facts), path);
         let clamp = |total: i64| total.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
         (clamp(self.fit), clamp(self.intent))
     }
 
     /// The final scores with their breakdown: options in path order, then rules.
-    pub(crate) fn finish(
-        mut self,
-        form: &CompiledForm,
-        facts: &impl FactSource,
-        path: &[usize],
-    ) -> (Score, Score) {
+    pub(crate) fn finish(mut self, form: &CompiledForm, facts: &impl FactSource, path: &[usize]) -> (Score, Score) {
         self.catch_up(form, &WithoutScores(facts), path);
         let mut fit = Score::default();
         let mut intent = Score::default();
@@ -64,21 +54,12 @@ impl ScoreKeeper {
             let definition = &form.def.questions[question];
             for option in chosen_options(form, question, facts.answer(question)) {
                 let reason = format!("{}: {}", definition.label, option.label);
-                let source = || ScoreSource::Option {
-                    question: definition.id.clone(),
-                    value: option.value.clone(),
-                };
+                let source = || ScoreSource::Option { question: definition.id.clone(), value: option.value.clone() };
                 add_nonzero(&mut fit, option.fit, &reason, source);
                 add_nonzero(&mut intent, option.intent, &reason, source);
             }
         }
-        for (index, rule) in form
-            .def
-            .scoring
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.rule_holds[*i])
-        {
+        for (index, rule) in form.def.scoring.iter().enumerate().filter(|(i, _)| self.rule_holds[*i]) {
             let source = || ScoreSource::Rule { index };
             add_nonzero(&mut fit, rule.fit, &rule.reason, source);
             add_nonzero(&mut intent, rule.intent, &rule.reason, source);
@@ -147,11 +128,7 @@ fn chosen_options<'a>(
 /// Zero-point items are left out to keep the breakdown readable.
 fn add_nonzero(score: &mut Score, points: i32, reason: &str, source: impl Fn() -> ScoreSource) {
     if points != 0 {
-        score.add(ScoreItem {
-            points,
-            reason: reason.to_owned(),
-            source: source(),
-        });
+        score.add(ScoreItem { points, reason: reason.to_owned(), source: source() });
     }
 }
 
@@ -184,47 +161,19 @@ mod tests {
     use crate::engine::{AnswerValue, Answers, Hidden, ScoreSource, evaluate};
 
     fn rule(when: Condition, fit: i32, intent: i32, reason: &str) -> ScoringRule {
-        ScoringRule {
-            when,
-            fit,
-            intent,
-            reason: reason.into(),
-        }
+        ScoringRule { when, fit, intent, reason: reason.into() }
     }
 
     fn scored_form() -> crate::engine::FormDefinition {
         let mut tools = choice("tools", &[("crm", 5, 1), ("erp", 10, 0), ("none", 0, 0)]);
         tools.kind = QuestionKind::MultipleChoice;
         tools.label = "Tools".into();
-        let mut def = form(vec![
-            mapped("email", QuestionKind::Email, LeadField::Email),
-            tools,
-        ]);
+        let mut def = form(vec![mapped("email", QuestionKind::Email, LeadField::Email), tools]);
         def.scoring = vec![
-            rule(
-                Condition::EmailDomain(DomainTest::Free),
-                -30,
-                0,
-                "Free email address",
-            ),
-            rule(
-                answer_is("tools", Test::Contains("erp".into())),
-                0,
-                20,
-                "Uses an ERP",
-            ),
-            rule(
-                Condition::Fit(Test::Lt(1000.0)),
-                99,
-                99,
-                "Reads fit (ignored)",
-            ),
-            rule(
-                Condition::Not(Box::new(Condition::Intent(Test::Gt(0.0)))),
-                1,
-                0,
-                "Not(intent) holds",
-            ),
+            rule(Condition::EmailDomain(DomainTest::Free), -30, 0, "Free email address"),
+            rule(answer_is("tools", Test::Contains("erp".into())), 0, 20, "Uses an ERP"),
+            rule(Condition::Fit(Test::Lt(1000.0)), 99, 99, "Reads fit (ignored)"),
+            rule(Condition::Not(Box::new(Condition::Intent(Test::Gt(0.0)))), 1, 0, "Not(intent) holds"),
         ];
         def
     }
@@ -240,19 +189,11 @@ mod tests {
     #[test]
     fn each_chosen_option_adds_its_points_with_a_reason() {
         let result = evaluate_with("a@acme.com", &["crm", "erp"]);
-        let reasons: Vec<_> = result
-            .fit
-            .breakdown
-            .iter()
-            .map(|i| i.reason.as_str())
-            .collect();
+        let reasons: Vec<_> = result.fit.breakdown.iter().map(|i| i.reason.as_str()).collect();
         assert_eq!(reasons, ["Tools: CRM", "Tools: ERP", "Not(intent) holds"]);
         assert_eq!(result.fit.total, 16);
         let source = &result.fit.breakdown[0].source;
-        let expected = ScoreSource::Option {
-            question: "tools".into(),
-            value: "crm".into(),
-        };
+        let expected = ScoreSource::Option { question: "tools".into(), value: "crm".into() };
         assert_eq!(*source, expected);
     }
 
@@ -262,10 +203,7 @@ mod tests {
         assert_eq!(result.fit.total, 10 - 30 + 1);
         assert_eq!(result.intent.total, 20);
         let rule_item = &result.intent.breakdown[0];
-        assert_eq!(
-            (rule_item.reason.as_str(), &rule_item.source),
-            ("Uses an ERP", &ScoreSource::Rule { index: 1 })
-        );
+        assert_eq!((rule_item.reason.as_str(), &rule_item.source), ("Uses an ERP", &ScoreSource::Rule { index: 1 }));
     }
 
     #[test]
@@ -273,10 +211,7 @@ mod tests {
         for tools in [&["crm"][..], &["erp", "none"], &[]] {
             let result = evaluate_with("a@yahoo.com", tools);
             for score in [&result.fit, &result.intent] {
-                assert_eq!(
-                    score.total,
-                    score.breakdown.iter().map(|i| i.points).sum::<i32>()
-                );
+                assert_eq!(score.total, score.breakdown.iter().map(|i| i.points).sum::<i32>());
             }
         }
     }

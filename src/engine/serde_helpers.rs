@@ -20,16 +20,12 @@ pub(crate) fn is_zero(value: &i32) -> bool {
 }
 
 /// Reads a string, also accepting a bare number or boolean as its text.
-pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<String, D::Error> {
+pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     deserializer.deserialize_any(ScalarVisitor)
 }
 
 /// Reads a list of strings, also accepting bare numbers and booleans.
-pub(crate) fn lenient_strings<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<String>, D::Error> {
+pub(crate) fn lenient_strings<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     deserializer.deserialize_seq(ScalarListVisitor)
 }
 
@@ -42,11 +38,7 @@ pub(crate) fn unique_lists<'de, D: Deserializer<'de>>(
 
 /// Formats a number the way a person writes it: 10 rather than 10.0.
 pub(crate) fn format_number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value}")
-    }
+    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value}") }
 }
 
 struct ScalarVisitor;
@@ -116,9 +108,7 @@ impl<'de> Visitor<'de> for ListsVisitor {
         while let Some(name) = map.next_key::<String>()? {
             let ScalarList(items) = map.next_value()?;
             if lists.insert(name.clone(), items).is_some() {
-                return Err(de::Error::custom(format!(
-                    "the list `{name}` is defined twice"
-                )));
+                return Err(de::Error::custom(format!("the list `{name}` is defined twice")));
             }
         }
         Ok(lists)
@@ -129,9 +119,7 @@ struct ScalarList(Vec<String>);
 
 impl<'de> de::Deserialize<'de> for ScalarList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_seq(ScalarListVisitor)
-            .map(ScalarList)
+        deserializer.deserialize_seq(ScalarListVisitor).map(ScalarList)
     }
 }
 

@@ -2,8 +2,8 @@
 
 use super::condition_def::Condition;
 use super::definition::{
-    BranchRule, ChoiceOption, Ending, FormDefinition, FormSettings, Handoff, LeadField, Outcome,
-    Question, QuestionKind, Validation,
+    BranchRule, ChoiceOption, Ending, FormDefinition, FormSettings, Handoff, LeadField, Outcome, Question,
+    QuestionKind, Validation,
 };
 
 /// A question with no options, validation or branches.
@@ -45,10 +45,7 @@ pub(crate) fn mapped(id: &str, kind: QuestionKind, field: LeadField) -> Question
 
 /// A branch rule.
 pub(crate) fn goto(when: Option<Condition>, target: &str) -> BranchRule {
-    BranchRule {
-        when,
-        goto: target.into(),
-    }
+    BranchRule { when, goto: target.into() }
 }
 
 /// An outcome that nurtures, with an optional condition.
@@ -94,10 +91,7 @@ pub(crate) fn tiny_form() -> FormDefinition {
 
 /// An `answer` condition.
 pub(crate) fn answer_is(question: &str, is: super::condition_def::Test) -> Condition {
-    Condition::Answer {
-        question: question.into(),
-        is,
-    }
+    Condition::Answer { question: question.into(), is }
 }
 
 /// A form of `questions` choice questions (the first three fill email, job
@@ -114,10 +108,7 @@ pub(crate) fn large_form(questions: usize, rules: usize) -> (FormDefinition, sup
         let mut q = choice(&format!("q{position}"), &[("a", 1, 0), ("b", 0, 2)]);
         if position % 10 == 0 && position + 2 < questions {
             q.next = vec![
-                goto(
-                    Some(answer_is(&q.id, Test::Equals("b".into()))),
-                    &format!("q{}", position + 2),
-                ),
+                goto(Some(answer_is(&q.id, Test::Equals("b".into()))), &format!("q{}", position + 2)),
                 goto(Some(Condition::Fit(Test::Gte(1000.0))), "finish"),
             ];
         }
@@ -128,15 +119,9 @@ pub(crate) fn large_form(questions: usize, rules: usize) -> (FormDefinition, sup
     def.scoring = (0..rules)
         .map(|rule| super::definition::ScoringRule {
             when: match rule % 4 {
-                0 => answer_is(
-                    &choice_question(rule),
-                    Test::In(vec!["b".into(), "c".into()]),
-                ),
+                0 => answer_is(&choice_question(rule), Test::In(vec!["b".into(), "c".into()])),
                 1 => Condition::EmailDomain(DomainTest::Disposable),
-                2 => Condition::JobTitleHasWord(ListRef::Inline(vec![
-                    "intern".into(),
-                    "head of".into(),
-                ])),
+                2 => Condition::JobTitleHasWord(ListRef::Inline(vec!["intern".into(), "head of".into()])),
                 _ => Condition::CountryIn(ListRef::Named("eu_countries".into())),
             },
             fit: 1,
@@ -150,10 +135,7 @@ pub(crate) fn large_form(questions: usize, rules: usize) -> (FormDefinition, sup
     answers.insert("title".into(), text("Head of Sales"));
     answers.insert("country".into(), text("DE"));
     for position in 3..questions {
-        answers.insert(
-            format!("q{position}"),
-            text(if position % 3 == 0 { "b" } else { "a" }),
-        );
+        answers.insert(format!("q{position}"), text(if position % 3 == 0 { "b" } else { "a" }));
     }
     (def, answers)
 }

@@ -14,11 +14,7 @@ use super::serde_helpers::format_number;
 /// Trims and lowercases, borrowing when nothing changes.
 pub(crate) fn normalize(text: &str) -> Cow<'_, str> {
     let trimmed = text.trim();
-    if trimmed.chars().any(char::is_uppercase) {
-        Cow::Owned(trimmed.to_lowercase())
-    } else {
-        Cow::Borrowed(trimmed)
-    }
+    if trimmed.chars().any(char::is_uppercase) { Cow::Owned(trimmed.to_lowercase()) } else { Cow::Borrowed(trimmed) }
 }
 
 /// A [`Test`] with its texts normalised once, when the form is compiled.
@@ -95,12 +91,7 @@ impl<'a> Subject<'a> {
             return None;
         }
         let number = parse_number(&normalized);
-        Some(Self {
-            texts: vec![normalized],
-            number,
-            from_number: false,
-            from_choices: false,
-        })
+        Some(Self { texts: vec![normalized], number, from_number: false, from_choices: false })
     }
 
     /// A number (an answer or a score).
@@ -125,21 +116,13 @@ impl<'a> Subject<'a> {
     }
 
     fn choices(values: &'a [String]) -> Option<Self> {
-        let texts: Vec<Cow<'a, str>> = values
-            .iter()
-            .map(|value| normalize(value))
-            .filter(|value| !value.is_empty())
-            .collect();
+        let texts: Vec<Cow<'a, str>> =
+            values.iter().map(|value| normalize(value)).filter(|value| !value.is_empty()).collect();
         let number = match texts.as_slice() {
             [only] => parse_number(only),
             _ => None,
         };
-        (!texts.is_empty()).then_some(Self {
-            texts,
-            number,
-            from_number: false,
-            from_choices: true,
-        })
+        (!texts.is_empty()).then_some(Self { texts, number, from_number: false, from_choices: true })
     }
 
     fn is_value(&self, text: &str, wanted: &str) -> bool {
@@ -156,9 +139,7 @@ impl<'a> Subject<'a> {
 
     /// The value (or any chosen option) is one of these.
     fn is_any_of(&self, wanted: &[String]) -> bool {
-        self.texts
-            .iter()
-            .any(|text| wanted.iter().any(|w| self.is_value(text, w)))
+        self.texts.iter().any(|text| wanted.iter().any(|w| self.is_value(text, w)))
     }
 
     /// Text: has the substring; choices: the option is chosen.
@@ -202,10 +183,7 @@ mod tests {
     fn equals_ignores_case_and_spaces() {
         assert!(on_text(Test::Equals(" LinkedIn ".into()), "linkedin "));
         assert!(!on_text(Test::Equals("linked".into()), "linkedin"));
-        assert!(on_answer(
-            Test::Equals("1000".into()),
-            &AnswerValue::Number(1000.0)
-        ));
+        assert!(on_answer(Test::Equals("1000".into()), &AnswerValue::Number(1000.0)));
         assert!(on_answer(Test::Equals("a".into()), &choices(&["A"])));
         assert!(!on_answer(Test::Equals("a".into()), &choices(&["a", "b"])));
     }
@@ -215,10 +193,7 @@ mod tests {
         assert!(on_text(Test::NotEquals("a".into()), "b"));
         assert!(!on_text(Test::NotEquals("a".into()), "A"));
         assert!(!compiled(Test::NotEquals("a".into())).holds(None));
-        assert!(on_answer(
-            Test::NotEquals("a".into()),
-            &choices(&["a", "b"])
-        ));
+        assert!(on_answer(Test::NotEquals("a".into()), &choices(&["a", "b"])));
     }
 
     #[test]
@@ -242,10 +217,7 @@ mod tests {
     #[test]
     fn contains_is_substring_for_text_and_membership_for_choices() {
         assert!(on_text(Test::Contains("SALES".into()), "Head of Sales"));
-        assert!(on_answer(
-            Test::Contains("crm".into()),
-            &choices(&["crm", "erp"])
-        ));
+        assert!(on_answer(Test::Contains("crm".into()), &choices(&["crm", "erp"])));
         assert!(!on_answer(Test::Contains("cr".into()), &choices(&["crm"])));
         let any = Test::ContainsAny(vec!["vp".into(), "chief".into()]);
         assert!(on_text(any.clone(), "Chief of Staff"));
@@ -286,10 +258,7 @@ mod tests {
         assert!(!on_answer(Test::Answered, &AnswerValue::Blank));
         assert!(on_answer(Test::NotAnswered, &AnswerValue::Blank));
         assert!(compiled(Test::NotAnswered).holds(Subject::text("   ")));
-        let consent = AnswerValue::Consent {
-            given: true,
-            text: "ok".into(),
-        };
+        let consent = AnswerValue::Consent { given: true, text: "ok".into() };
         assert!(on_answer(Test::Equals("yes".into()), &consent));
     }
 

@@ -81,10 +81,7 @@ pub async fn insert_published_version(
 }
 
 /// The published version of the active form at `slug`, if any.
-pub async fn find_published_by_slug(
-    conn: Conn<'_>,
-    slug: &str,
-) -> Result<Option<PublishedRef>, StoreError> {
+pub async fn find_published_by_slug(conn: Conn<'_>, slug: &str) -> Result<Option<PublishedRef>, StoreError> {
     let row = on_conn!(conn, c => sqlx::query_as::<_, PublishedRef>(
         "SELECT id AS form_id, slug, published_version AS version FROM forms \
          WHERE slug = $1 AND status = 'active' AND published_version IS NOT NULL"
@@ -96,11 +93,7 @@ pub async fn find_published_by_slug(
 }
 
 /// One published version's definition.
-pub async fn get_version_definition(
-    conn: Conn<'_>,
-    form_id: Uuid,
-    version: i32,
-) -> Result<FormDefinition, StoreError> {
+pub async fn get_version_definition(conn: Conn<'_>, form_id: Uuid, version: i32) -> Result<FormDefinition, StoreError> {
     let Json(definition) = on_conn!(conn, c => sqlx::query_scalar::<_, Json<FormDefinition>>(
         "SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2"
     )

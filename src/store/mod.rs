@@ -11,8 +11,12 @@
 
 pub mod forms;
 pub mod leads;
+pub mod outbox;
 pub mod responses;
+pub mod routing;
 pub mod settings;
+pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -42,9 +46,7 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                StoreError::Unavailable(error)
-            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(error),
             sqlx::Error::Database(db) if is_busy(db.as_ref()) => StoreError::Unavailable(error),
             _ => StoreError::Database(error),
         }
@@ -54,10 +56,7 @@ impl From<sqlx::Error> for StoreError {
 /// SQLite "database is locked/busy" (codes 5 and 6) and PostgreSQL
 /// "cannot connect now"/"admin shutdown" are transient, not bugs.
 fn is_busy(error: &dyn sqlx::error::DatabaseError) -> bool {
-    matches!(
-        error.code().as_deref(),
-        Some("5" | "6" | "517" | "57P01" | "57P03")
-    )
+    matches!(error.code().as_deref(), Some("5" | "6" | "517" | "57P01" | "57P03"))
 }
 
 /// Turns a unique-key violation on one statement into a named conflict.
@@ -78,10 +77,7 @@ pub enum Backend {
 /// The database: native pools per backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite {
-        writer: SqlitePool,
-        reader: SqlitePool,
-    },
+    Sqlite { writer: SqlitePool, reader: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -226,10 +222,7 @@ impl ReadConn {
 }
 
 /// Decodes a JSON column into a typed value, naming what failed.
-pub fn from_json<T: serde::de::DeserializeOwned>(
-    what: &str,
-    value: serde_json::Value,
-) -> Result<T, StoreError> {
+pub fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T, StoreError> {
     serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 

@@ -86,9 +86,7 @@ const RESPONSE_COLUMNS: &str = "id, form_id, version, status, answers, answer_ti
      embedded, outcome_id, lead_id, started_at, finished_at";
 
 pub async fn find_response(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRecord>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"
-    ));
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"));
     let row = on_conn!(conn, c => sqlx::query_as::<_, ResponseRecord>(sql)
         .bind(id)
         .fetch_optional(&mut *c)
@@ -99,28 +97,15 @@ pub async fn find_response(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRe
 /// Loads a response inside a write transaction, locking its row on
 /// PostgreSQL so concurrent answers to one response apply one after another
 /// (SQLite's single writer already serialises them).
-pub async fn find_response_for_update(
-    conn: Conn<'_>,
-    id: Uuid,
-) -> Result<Option<ResponseRecord>, StoreError> {
+pub async fn find_response_for_update(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRecord>, StoreError> {
     let row = match conn {
         Conn::Sqlite(c) => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"
-            ));
-            sqlx::query_as::<_, ResponseRecord>(sql)
-                .bind(id)
-                .fetch_optional(&mut *c)
-                .await?
+            let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"));
+            sqlx::query_as::<_, ResponseRecord>(sql).bind(id).fetch_optional(&mut *c).await?
         }
         Conn::Postgres(c) => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1 FOR UPDATE"
-            ));
-            sqlx::query_as::<_, ResponseRecord>(sql)
-                .bind(id)
-                .fetch_optional(&mut *c)
-                .await?
+            let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1 FOR UPDATE"));
+            sqlx::query_as::<_, ResponseRecord>(sql).bind(id).fetch_optional(&mut *c).await?
         }
     };
     Ok(row)
@@ -128,11 +113,7 @@ pub async fn find_response_for_update(
 
 /// Saves the running state of an unfinished response. A bot flag, once set, stays.
 /// Returns false when the response was finished meanwhile.
-pub async fn update_progress(
-    conn: Conn<'_>,
-    id: Uuid,
-    p: Progress<'_>,
-) -> Result<bool, StoreError> {
+pub async fn update_progress(conn: Conn<'_>, id: Uuid, p: Progress<'_>) -> Result<bool, StoreError> {
     let result = on_conn!(conn, c => sqlx::query(
         "UPDATE responses SET answers = $2, answer_times = $3, current_question = $4, fit = $5, intent = $6, \
          running_outcome = $7, is_bot = (is_bot OR $8 IS NOT NULL), bot_reason = COALESCE(bot_reason, $8), updated_at = $9 \

@@ -16,11 +16,7 @@ pub async fn find_setting(conn: Conn<'_>, key: &str) -> Result<Option<String>, S
 
 /// Stores `value` unless the key is already set; returns the value that is set.
 /// Two instances starting at once agree on the same value.
-pub async fn insert_setting_once(
-    conn: Conn<'_>,
-    key: &str,
-    value: &str,
-) -> Result<String, StoreError> {
+pub async fn insert_setting_once(conn: Conn<'_>, key: &str, value: &str) -> Result<String, StoreError> {
     let stored = on_conn!(conn, c => {
         sqlx::query("INSERT INTO instance_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(key)

@@ -62,23 +62,16 @@ impl IntoResponse for PageError {
             _ => None,
         };
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage {
-            title,
-            message,
-            cause,
-        });
+        response.extensions_mut().insert(ErrorPage { title, message, cause });
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
         response
     }
 }
 
 fn not_found_message() -> String {
-    "There is nothing at this address. Check the link, or start again from the form's first page."
-        .into()
+    "There is nothing at this address. Check the link, or start again from the form's first page.".into()
 }
 
 /// "error: cause: cause" for the log.
@@ -103,28 +96,14 @@ struct ErrorPageTemplate<'a> {
 }
 
 /// Middleware: fills in error pages (and logs causes) with the request id.
-pub async fn render_error_pages(
-    State(_state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_string();
+pub async fn render_error_pages(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
     let response = next.run(request).await;
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };
     if let Some(cause) = &page.cause {
-        tracing::error!(
-            request_id,
-            status = response.status().as_u16(),
-            cause,
-            "request failed"
-        );
+        tracing::error!(request_id, status = response.status().as_u16(), cause, "request failed");
     }
     let template = ErrorPageTemplate {
         title: page.title,

@@ -33,27 +33,17 @@ impl FormBody {
 
     /// The first value for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Every value for `key`, in order.
     pub fn all(&self, key: &str) -> Vec<String> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .collect()
+        self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
     }
 }
 
 fn decode(raw: &[u8]) -> Result<String, FormBodyError> {
-    let spaced: Vec<u8> = raw
-        .iter()
-        .map(|b| if *b == b'+' { b' ' } else { *b })
-        .collect();
+    let spaced: Vec<u8> = raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
     let bytes: Vec<u8> = percent_decode(&spaced).collect();
     String::from_utf8(bytes).map_err(|_| FormBodyError::NotUtf8)
 }
@@ -71,9 +61,6 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_refused() {
-        assert_eq!(
-            FormBody::parse(b"answer=%FF%FE").unwrap_err(),
-            FormBodyError::NotUtf8
-        );
+        assert_eq!(FormBody::parse(b"answer=%FF%FE").unwrap_err(), FormBodyError::NotUtf8);
     }
 }

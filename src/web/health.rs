@@ -8,9 +8,7 @@ use axum::routing::get;
 use super::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(show_health))
-        .route("/readyz", get(show_readiness))
+    Router::new().route("/healthz", get(show_health)).route("/readyz", get(show_readiness))
 }
 
 /// The process is up.
@@ -20,7 +18,7 @@ async fn show_health() -> &'static str {
 
 /// The database answers.
 async fn show_readiness(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
+    match state.ctx.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(error) => {
             tracing::warn!(error = %error, "readiness check failed");

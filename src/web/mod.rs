@@ -2,9 +2,13 @@
 //! (request id, tracing span, timeouts, body limit, compression, security
 //! headers, error pages).
 
+pub mod account;
+pub mod admin;
+pub mod auth;
 pub mod error;
 pub mod forms_input;
 pub mod health;
+pub mod inbox;
 pub mod prospect;
 pub mod rate_limit;
 pub mod security;
@@ -31,18 +35,21 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application's routes and layers.
 pub fn router(state: AppState) -> Router {
-    let static_files = Router::new()
-        .nest_service("/static", ServeDir::new(static_dir()))
-        .layer(SetResponseHeaderLayer::overriding(
+    let static_files =
+        Router::new().nest_service("/static", ServeDir::new(static_dir())).layer(SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("public, max-age=3600"),
         ));
     Router::new()
         .merge(health::router())
         .merge(prospect::router())
+        .merge(account::router())
+        .merge(inbox::router())
+        .merge(admin::router())
         .merge(static_files)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

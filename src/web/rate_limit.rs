@@ -18,6 +18,7 @@ const TRACKED_CLIENTS_BEFORE_CLEANUP: usize = 10_000;
 pub struct RateLimits {
     starts: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     answers: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    logins: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 /// Refused: retry after this long.
@@ -29,11 +30,17 @@ impl RateLimits {
         RateLimits {
             starts: Arc::new(RateLimiter::keyed(per_minute(limits.starts_per_minute))),
             answers: Arc::new(RateLimiter::keyed(per_minute(limits.answers_per_minute))),
+            logins: Arc::new(RateLimiter::keyed(per_minute(limits.logins_per_minute))),
         }
     }
 
     pub fn check_start(&self, ip: IpAddr) -> Result<(), RetryAfter> {
         check(&self.starts, ip)
+    }
+
+    /// Sign-in attempts: brute force is slowed to a crawl.
+    pub fn check_login(&self, ip: IpAddr) -> Result<(), RetryAfter> {
+        check(&self.logins, ip)
     }
 
     pub fn check_answer(&self, ip: IpAddr) -> Result<(), RetryAfter> {
@@ -49,9 +56,7 @@ fn check(limiter: &DefaultKeyedRateLimiter<IpAddr>, ip: IpAddr) -> Result<(), Re
     if limiter.len() > TRACKED_CLIENTS_BEFORE_CLEANUP {
         limiter.retain_recent();
     }
-    limiter
-        .check_key(&ip)
-        .map_err(|not_until| RetryAfter(not_until.wait_time_from(DefaultClock::default().now())))
+    limiter.check_key(&ip).map_err(|not_until| RetryAfter(not_until.wait_time_from(DefaultClock::default().now())))
 }
 
 #[cfg(test)]
@@ -60,10 +65,7 @@ mod tests {
 
     #[test]
     fn the_limit_applies_per_ip() {
-        let limits = RateLimits::new(&Limits {
-            starts_per_minute: 2,
-            ..Limits::default()
-        });
+        let limits = RateLimits::new(&Limits { starts_per_minute: 2, ..Limits::default() });
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         assert!(limits.check_start(a).is_ok());

@@ -2,39 +2,34 @@
 
 use std::sync::Arc;
 
-use crate::app::forms::FormCache;
+use crate::app::Context;
 use crate::config::{Limits, SecretKey, Settings};
-use crate::store::Db;
+use crate::notify::live::LiveHub;
 
 use super::rate_limit::RateLimits;
 
-/// What handlers share: the database, caches and settings.
+/// What handlers share: the use-case context, the live hub and settings.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub forms: FormCache,
+    pub ctx: Context,
     pub secret: SecretKey,
     pub settings: Arc<Settings>,
     pub rate_limits: RateLimits,
-    /// The public address of this server, for links (no trailing slash).
-    pub base_url: String,
+    pub live: LiveHub,
 }
 
 impl AppState {
-    pub fn new(db: Db, secret: SecretKey, settings: Settings, base_url: String) -> Self {
+    pub fn new(ctx: Context, secret: SecretKey, settings: Settings, live: LiveHub) -> Self {
         let rate_limits = RateLimits::new(&settings.limits);
-        let settings = Arc::new(settings);
-        AppState {
-            db,
-            forms: FormCache::default(),
-            secret,
-            settings,
-            rate_limits,
-            base_url,
-        }
+        AppState { ctx, secret, settings: Arc::new(settings), rate_limits, live }
     }
 
     pub fn limits(&self) -> &Limits {
         &self.settings.limits
+    }
+
+    /// Cookies get the Secure flag when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.ctx.base_url.starts_with("https://")
     }
 }

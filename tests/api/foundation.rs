@@ -33,19 +33,8 @@ async fn a_missing_page_is_a_friendly_404_page_with_a_request_id() {
     let app = spawn_app().await;
     let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), 404);
-    let request_id = response
-        .headers()
-        .get("x-request-id")
-        .expect("request id header")
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    let request_id = response.headers().get("x-request-id").expect("request id header").to_str().unwrap().to_string();
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let page = Html::parse_document(&response.text().await.unwrap());
     assert_eq!(text_of(&page, "h1").as_deref(), Some("Page not found"));
     assert_eq!(text_of(&page, ".request-id"), Some(request_id));
@@ -59,60 +48,32 @@ async fn a_server_error_page_shows_the_request_id_and_never_the_cause() {
     let mut tx = app.db.begin().await.unwrap();
     leadgate::on_conn!(tx.conn(), c => sqlx::query("DROP TABLE responses").execute(&mut *c).await.map(|_| ())).unwrap();
     tx.commit().await.unwrap();
-    let response = app
-        .start_form_raw("qualify", "", &["buyer@acme.example"], &[])
-        .await;
+    let response = app.start_form_raw("qualify", "", &["buyer@acme.example"], &[]).await;
     assert_eq!(response.status(), 500);
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
     let body = response.text().await.unwrap();
     let page = Html::parse_document(&body);
     assert_eq!(text_of(&page, ".request-id"), Some(request_id));
-    assert!(
-        !body.contains("responses"),
-        "the cause must not reach the page"
-    );
-    assert!(
-        !body.to_lowercase().contains("sql"),
-        "the cause must not reach the page"
-    );
+    assert!(!body.contains("responses"), "the cause must not reach the page");
+    assert!(!body.to_lowercase().contains("sql"), "the cause must not reach the page");
 }
 
 #[tokio::test]
 async fn htmx_is_served_by_leadgate_itself_with_cache_headers_and_compression() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/static/htmx.min.js"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.get(app.url("/static/htmx.min.js")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-encoding"], "gzip");
-    assert!(
-        response.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("max-age")
-    );
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .contains("javascript")
-    );
+    assert!(response.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    assert!(response.headers()["content-type"].to_str().unwrap().contains("javascript"));
 }
 
 #[tokio::test]
 async fn pages_carry_a_strict_content_security_policy_and_nosniff() {
     let app = spawn_app().await;
     let response = app.get("/healthz").await;
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap();
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'"), "{csp}");
     assert!(csp.contains("style-src 'self'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
@@ -121,17 +82,15 @@ async fn pages_carry_a_strict_content_security_policy_and_nosniff() {
 
 #[tokio::test]
 async fn form_pages_may_be_framed_by_the_configured_origins_only() {
-    let app =
-        spawn_app_with(|s| s.frame_ancestors = vec!["https://www.customer.example".into()]).await;
+    let app = spawn_app_with(|s| {
+        s.demo = true;
+        s.frame_ancestors = vec!["https://www.customer.example".into()]
+    })
+    .await;
     let response = app.get("/f/talk-to-sales").await;
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap();
-    assert!(
-        csp.contains("frame-ancestors 'self' https://www.customer.example"),
-        "{csp}"
-    );
+    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'self' https://www.customer.example"), "{csp}");
     assert!(response.headers().get("x-frame-options").is_none());
 }
 
@@ -139,13 +98,7 @@ async fn form_pages_may_be_framed_by_the_configured_origins_only() {
 async fn an_oversized_body_is_refused_with_413() {
     let app = spawn_app().await;
     let big = "a".repeat(2 * 1024 * 1024);
-    let response = app
-        .client
-        .post(app.url("/f/talk-to-sales"))
-        .body(big)
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.post(app.url("/f/talk-to-sales")).body(big).send().await.unwrap();
     assert_eq!(response.status(), 413);
 }
 
@@ -168,17 +121,9 @@ async fn leadgate_check_exits_non_zero_on_lint_errors() {
     let good = dir.path().join("good.yaml");
     std::fs::write(&good, crate::helpers::BRANCHING_FORM).unwrap();
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
-        crate::helpers::BRANCHING_FORM.replace("goto: procurement", "goto: nowhere"),
-    )
-    .unwrap();
+    std::fs::write(&bad, crate::helpers::BRANCHING_FORM.replace("goto: procurement", "goto: nowhere")).unwrap();
     let run = |path: &std::path::Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
-            .arg("check")
-            .arg(path)
-            .output()
-            .unwrap()
+        std::process::Command::new(env!("CARGO_BIN_EXE_leadgate")).arg("check").arg(path).output().unwrap()
     };
     assert!(run(&good).status.success());
     let failed = run(&bad);

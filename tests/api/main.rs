@@ -4,4 +4,8 @@
 
 mod foundation;
 mod helpers;
+mod inbox;
+mod notices;
 mod prospect;
+mod receivers;
+mod routing;

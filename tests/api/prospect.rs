@@ -5,32 +5,23 @@ use scraper::Html;
 use uuid::Uuid;
 
 use crate::helpers::{
-    BRANCHING_FORM, TestApp, hidden_inputs, input_value, location, spawn_app, spawn_app_with,
+    BRANCHING_FORM, TestApp, hidden_inputs, input_value, location, spawn_app, spawn_app_with, spawn_app_with_demo,
     text_of,
 };
 
 fn response_id(path: &str) -> Uuid {
-    path.rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .expect("a response id in the path")
+    path.rsplit('/').next().unwrap().parse().expect("a response id in the path")
 }
 
 async fn stored_response(app: &TestApp, path: &str) -> store::responses::ResponseRecord {
     let mut conn = app.db.read().await.unwrap();
-    store::responses::find_response(conn.conn(), response_id(path))
-        .await
-        .unwrap()
-        .expect("response stored")
+    store::responses::find_response(conn.conn(), response_id(path)).await.unwrap().expect("response stored")
 }
 
 async fn lead_of(app: &TestApp, path: &str) -> Option<store::leads::LeadRecord> {
     let response = stored_response(app, path).await;
     let mut conn = app.db.read().await.unwrap();
-    store::leads::find_lead(conn.conn(), response.lead_id?)
-        .await
-        .unwrap()
+    store::leads::find_lead(conn.conn(), response.lead_id?).await.unwrap()
 }
 
 /// Walks the fixture form as a large company buying now.
@@ -45,18 +36,11 @@ async fn finish_as_enterprise_buyer(app: &TestApp, email: &str) -> String {
 
 #[tokio::test]
 async fn the_demo_form_is_loaded_on_first_start_and_shows_its_first_question() {
-    let app = spawn_app().await;
+    let app = spawn_app_with_demo().await;
     let page = app.get_html("/f/talk-to-sales").await;
-    assert!(
-        input_value(&page, "question").is_some(),
-        "a question is shown"
-    );
+    assert!(input_value(&page, "question").is_some(), "a question is shown");
     assert!(text_of(&page, ".question-label").is_some_and(|l| !l.is_empty()));
-    assert!(
-        text_of(&page, ".progress-label")
-            .unwrap()
-            .starts_with("Step 1 of about")
-    );
+    assert!(text_of(&page, ".progress-label").unwrap().starts_with("Step 1 of about"));
 }
 
 #[tokio::test]
@@ -73,31 +57,19 @@ async fn a_valid_first_answer_is_stored_and_redirects_to_the_next_step() {
     assert!(path.starts_with("/f/qualify/r/"), "{path}");
     assert_eq!(app.current_question(&path).await, "company_size");
     let stored = stored_response(&app, &path).await;
-    assert_eq!(
-        stored.answers.0["email"],
-        leadgate::engine::AnswerValue::Text("buyer@acme.example".into())
-    );
+    assert_eq!(stored.answers.0["email"], leadgate::engine::AnswerValue::Text("buyer@acme.example".into()));
 }
 
 #[tokio::test]
 async fn an_invalid_answer_gets_422_with_the_message_beside_the_field_and_the_typed_value_kept() {
     let app = spawn_app().await;
     app.publish_form(BRANCHING_FORM).await;
-    let response = app
-        .start_form_raw("qualify", "", &["not an email"], &[])
-        .await;
+    let response = app.start_form_raw("qualify", "", &["not an email"], &[]).await;
     assert_eq!(response.status(), 422);
     let page = Html::parse_document(&response.text().await.unwrap());
     assert!(text_of(&page, ".field-error").is_some_and(|m| m.to_lowercase().contains("email")));
-    assert_eq!(
-        input_value(&page, "answer").as_deref(),
-        Some("not an email")
-    );
-    assert!(
-        page.select(&scraper::Selector::parse("[aria-invalid=true]").unwrap())
-            .next()
-            .is_some()
-    );
+    assert_eq!(input_value(&page, "answer").as_deref(), Some("not an email"));
+    assert!(page.select(&scraper::Selector::parse("[aria-invalid=true]").unwrap()).next().is_some());
 }
 
 #[tokio::test]
@@ -111,34 +83,18 @@ async fn an_invalid_later_answer_keeps_what_was_typed_and_stores_nothing_new() {
     let page = Html::parse_document(&response.text().await.unwrap());
     assert_eq!(input_value(&page, "answer").as_deref(), Some("lots"));
     assert!(text_of(&page, ".field-error").is_some());
-    assert!(
-        !stored_response(&app, &path)
-            .await
-            .answers
-            .0
-            .contains_key("budget")
-    );
+    assert!(!stored_response(&app, &path).await.answers.0.contains_key("budget"));
 }
 
 #[tokio::test]
 async fn different_company_sizes_are_asked_different_questions() {
     let app = spawn_app().await;
     app.publish_form(BRANCHING_FORM).await;
-    for (size, expected) in [
-        ("large", "procurement"),
-        ("mid", "current_tool"),
-        ("small", "budget"),
-    ] {
+    for (size, expected) in [("large", "procurement"), ("mid", "current_tool"), ("small", "budget")] {
         let client_app = app.new_browser();
-        let path = client_app
-            .start_form("qualify", "", &["x@acme.example"])
-            .await;
+        let path = client_app.start_form("qualify", "", &["x@acme.example"]).await;
         client_app.answer_ok(&path, "company_size", &[size]).await;
-        assert_eq!(
-            client_app.current_question(&path).await,
-            expected,
-            "after {size}"
-        );
+        assert_eq!(client_app.current_question(&path).await, expected, "after {size}");
     }
 }
 
@@ -151,22 +107,13 @@ async fn going_back_and_changing_an_answer_recomputes_the_path_and_drops_answers
     app.answer_ok(&path, "procurement", &["yes"]).await;
     // Back to company size: the earlier answer is shown, with a Back link further.
     let page = app.get_html(&format!("{path}?step=company_size")).await;
-    assert_eq!(
-        input_value(&page, "question").as_deref(),
-        Some("company_size")
-    );
+    assert_eq!(input_value(&page, "question").as_deref(), Some("company_size"));
     let checked = scraper::Selector::parse("input[name=answer][checked]").unwrap();
-    assert_eq!(
-        page.select(&checked).next().unwrap().value().attr("value"),
-        Some("large")
-    );
+    assert_eq!(page.select(&checked).next().unwrap().value().attr("value"), Some("large"));
     app.answer_ok(&path, "company_size", &["small"]).await;
     assert_eq!(app.current_question(&path).await, "budget");
     let stored = stored_response(&app, &path).await;
-    assert!(
-        !stored.answers.0.contains_key("procurement"),
-        "procurement left the path"
-    );
+    assert!(!stored.answers.0.contains_key("procurement"), "procurement left the path");
     assert!(!stored.answer_times.0.contains_key("procurement"));
 }
 
@@ -219,17 +166,9 @@ async fn a_competitor_is_disqualified_and_kept_with_the_reason() {
     app.publish_form(BRANCHING_FORM).await;
     let path = finish_as_enterprise_buyer(&app, "spy@rival.example").await;
     assert_eq!(app.ending_outcome(&path).await, "disqualified");
-    let lead = lead_of(&app, &path)
-        .await
-        .expect("disqualified leads are kept");
+    let lead = lead_of(&app, &path).await.expect("disqualified leads are kept");
     assert_eq!(lead.disqualified_reason.as_deref(), Some("Competitor"));
-    assert!(
-        lead.breakdown
-            .0
-            .fit
-            .iter()
-            .any(|i| i.points == -100 && i.reason == "Competitor")
-    );
+    assert!(lead.breakdown.0.fit.iter().any(|i| i.points == -100 && i.reason == "Competitor"));
 }
 
 #[tokio::test]
@@ -239,10 +178,7 @@ async fn the_same_email_twice_is_the_same_lead() {
     let first = finish_as_enterprise_buyer(&app, "cto@acme.example").await;
     let again = app.new_browser();
     let second = finish_as_enterprise_buyer(&again, " CTO@acme.example ").await;
-    let (a, b) = (
-        lead_of(&app, &first).await.unwrap(),
-        lead_of(&app, &second).await.unwrap(),
-    );
+    let (a, b) = (lead_of(&app, &first).await.unwrap(), lead_of(&app, &second).await.unwrap());
     assert_eq!(a.id, b.id);
     assert_eq!(b.submissions, 2);
 }
@@ -265,11 +201,7 @@ async fn finishing_twice_gives_the_same_result_and_one_lead() {
         assert_eq!(status.unwrap(), 303);
     }
     let again = app.answer(&path, "timeline", &["later"]).await;
-    assert_eq!(
-        again.status(),
-        303,
-        "a finished response accepts no change but answers calmly"
-    );
+    assert_eq!(again.status(), 303, "a finished response accepts no change but answers calmly");
     assert_eq!(app.ending_outcome(&path).await, "tier1");
     let lead = lead_of(&app, &path).await.unwrap();
     assert_eq!(lead.submissions, 1);
@@ -280,28 +212,17 @@ async fn utm_fields_from_the_first_page_are_kept_with_the_response_and_the_lead(
     let app = spawn_app().await;
     app.publish_form(BRANCHING_FORM).await;
     let query = "?utm_source=linkedin&utm_campaign=q4-launch&unrelated=x";
-    let path = app
-        .start_form("qualify", query, &["cto@acme.example"])
-        .await;
+    let path = app.start_form("qualify", query, &["cto@acme.example"]).await;
     let stored = stored_response(&app, &path).await;
-    assert_eq!(
-        stored.hidden.0.get("utm_source").map(String::as_str),
-        Some("linkedin")
-    );
-    assert_eq!(
-        stored.hidden.0.get("utm_campaign").map(String::as_str),
-        Some("q4-launch")
-    );
+    assert_eq!(stored.hidden.0.get("utm_source").map(String::as_str), Some("linkedin"));
+    assert_eq!(stored.hidden.0.get("utm_campaign").map(String::as_str), Some("q4-launch"));
     assert!(!stored.hidden.0.contains_key("unrelated"));
     app.answer_ok(&path, "company_size", &["large"]).await;
     app.answer_ok(&path, "procurement", &["no"]).await;
     app.answer_ok(&path, "timeline", &["now"]).await;
     app.answer_ok(&path, "consent", &["yes"]).await;
     let lead = lead_of(&app, &path).await.unwrap();
-    assert_eq!(
-        lead.hidden.0.get("utm_source").map(String::as_str),
-        Some("linkedin")
-    );
+    assert_eq!(lead.hidden.0.get("utm_source").map(String::as_str), Some("linkedin"));
 }
 
 #[tokio::test]
@@ -320,10 +241,7 @@ async fn the_same_browser_resumes_its_response_and_the_resume_link_works_elsewhe
     let resumed = elsewhere.get(&link).send().await.unwrap();
     assert_eq!(resumed.status(), 200);
     let resumed = Html::parse_document(&resumed.text().await.unwrap());
-    assert_eq!(
-        input_value(&resumed, "question").as_deref(),
-        Some("current_tool")
-    );
+    assert_eq!(input_value(&resumed, "question").as_deref(), Some("current_tool"));
 }
 
 #[tokio::test]
@@ -331,20 +249,12 @@ async fn starting_too_often_from_one_address_gets_429_with_retry_after() {
     let app = spawn_app_with(|s| s.limits.starts_per_minute = 2).await;
     app.publish_form(BRANCHING_FORM).await;
     for _ in 0..2 {
-        let response = app
-            .start_form_raw("qualify", "?restart=1", &["x@acme.example"], &[])
-            .await;
+        let response = app.start_form_raw("qualify", "?restart=1", &["x@acme.example"], &[]).await;
         assert_eq!(response.status(), 303);
     }
-    let refused = app
-        .start_form_raw("qualify", "?restart=1", &["x@acme.example"], &[])
-        .await;
+    let refused = app.start_form_raw("qualify", "?restart=1", &["x@acme.example"], &[]).await;
     assert_eq!(refused.status(), 429);
-    let retry: u64 = refused.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(retry >= 1);
 }
 
@@ -352,14 +262,7 @@ async fn starting_too_often_from_one_address_gets_429_with_retry_after() {
 async fn a_filled_honeypot_marks_a_bot_that_is_kept_but_never_becomes_a_lead() {
     let app = spawn_app().await;
     app.publish_form(BRANCHING_FORM).await;
-    let response = app
-        .start_form_raw(
-            "qualify",
-            "",
-            &["cto@acme.example"],
-            &[("lg_trap", "http://spam")],
-        )
-        .await;
+    let response = app.start_form_raw("qualify", "", &["cto@acme.example"], &[("lg_trap", "http://spam")]).await;
     assert_eq!(response.status(), 303);
     let path = location(&response);
     app.answer_ok(&path, "company_size", &["large"]).await;
@@ -388,19 +291,10 @@ async fn a_forged_render_time_marks_a_bot() {
     let app = spawn_app_with(|s| s.limits.min_seconds_before_first_answer = None).await;
     app.publish_form(BRANCHING_FORM).await;
     let page = app.get_html("/f/qualify").await;
-    let mut pairs: Vec<(String, String)> = hidden_inputs(&page)
-        .into_iter()
-        .filter(|(k, _)| k != "t")
-        .collect();
+    let mut pairs: Vec<(String, String)> = hidden_inputs(&page).into_iter().filter(|(k, _)| k != "t").collect();
     pairs.push(("t".into(), "1000.deadbeef".into()));
     pairs.push(("answer".into(), "cto@acme.example".into()));
-    let response = app
-        .client
-        .post(app.url("/f/qualify"))
-        .form(&pairs)
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.post(app.url("/f/qualify")).form(&pairs).send().await.unwrap();
     let stored = stored_response(&app, &location(&response)).await;
     assert!(stored.is_bot);
 }
@@ -423,10 +317,7 @@ async fn with_htmx_the_next_step_comes_back_as_a_fragment_with_its_url() {
     let body = response.text().await.unwrap();
     assert!(!body.contains("<html"), "a fragment, not a page");
     let fragment = Html::parse_fragment(&body);
-    assert_eq!(
-        input_value(&fragment, "question").as_deref(),
-        Some("budget")
-    );
+    assert_eq!(input_value(&fragment, "question").as_deref(), Some("budget"));
 }
 
 #[tokio::test]
@@ -455,14 +346,9 @@ async fn an_embedded_form_renders_without_page_chrome_all_the_way() {
     let page = app.get_html("/f/qualify?embed=1").await;
     let body = scraper::Selector::parse("body.embed").unwrap();
     assert!(page.select(&body).next().is_some());
-    let path = app
-        .start_form("qualify", "?embed=1", &["x@acme.example"])
-        .await;
+    let path = app.start_form("qualify", "?embed=1", &["x@acme.example"]).await;
     let next = app.get_html(&path).await;
-    assert!(
-        next.select(&body).next().is_some(),
-        "embedding is kept on later steps"
-    );
+    assert!(next.select(&body).next().is_some(), "embedding is kept on later steps");
 }
 
 #[tokio::test]
@@ -488,8 +374,7 @@ async fn answers_with_markup_are_escaped_when_shown_again() {
     app.publish_form(BRANCHING_FORM).await;
     let path = app.start_form("qualify", "", &["x@acme.example"]).await;
     app.answer_ok(&path, "company_size", &["mid"]).await;
-    app.answer_ok(&path, "current_tool", &["<script>alert(1)</script>"])
-        .await;
+    app.answer_ok(&path, "current_tool", &["<script>alert(1)</script>"]).await;
     let response = app.get(&format!("{path}?step=current_tool")).await;
     let body = response.text().await.unwrap();
     assert!(!body.contains("<script>alert(1)</script>"));

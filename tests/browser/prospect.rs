@@ -1,7 +1,7 @@
 //! The prospect's flow in a real browser, with and without JavaScript.
 
 use crate::WAIT;
-use crate::helpers::spawn_app;
+use crate::helpers::spawn_app_with_demo as spawn_app;
 use crate::webdriver::{Chromium, Session};
 
 /// The demo form answered as an enterprise buyer who is ready to buy.
@@ -27,10 +27,7 @@ const ENTERPRISE_BUYER: &[(&str, &str)] = &[
 async fn complete_form(browser: &Session, answers: &[(&str, &str)]) -> Vec<String> {
     let mut seen = Vec::new();
     for _ in 0..40 {
-        let current = browser
-            .wait_for("input[name=question], section.ending", WAIT)
-            .await
-            .unwrap();
+        let current = browser.wait_for("input[name=question], section.ending", WAIT).await.unwrap();
         let Some(question) = current.attr("value").await.unwrap() else {
             return seen;
         };
@@ -41,8 +38,7 @@ async fn complete_form(browser: &Session, answers: &[(&str, &str)]) -> Vec<Strin
             .unwrap_or_else(|| panic!("the test has no answer for {question}"));
         answer_shown_step(browser, value).await;
         seen.push(question.clone());
-        let next =
-            format!("form.step input[name=question]:not([value=\"{question}\"]), section.ending");
+        let next = format!("form.step input[name=question]:not([value=\"{question}\"]), section.ending");
         browser.wait_for(&next, WAIT).await.unwrap();
     }
     panic!("the form did not end after 40 steps: {seen:?}");
@@ -60,13 +56,7 @@ async fn answer_shown_step(browser: &Session, value: &str) {
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
-    browser
-        .find("form.step button[type=submit]")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.find("form.step button[type=submit]").await.unwrap().click().await.unwrap();
 }
 
 #[tokio::test]
@@ -74,75 +64,27 @@ async fn an_enterprise_buyer_completes_the_demo_with_htmx_and_reaches_tier1() {
     let app = spawn_app().await;
     let chromium = Chromium::start().await.expect("chromedriver starts");
     let browser = chromium.session(true).await.unwrap();
-    browser
-        .goto(&app.url("/f/talk-to-sales?utm_source=browser-test"))
-        .await
-        .unwrap();
+    browser.goto(&app.url("/f/talk-to-sales?utm_source=browser-test")).await.unwrap();
     browser.wait_for("form.step", WAIT).await.unwrap();
     // A marker on the window survives only if steps are swapped in place.
-    browser
-        .execute("window.__sameDocument = true; return true", vec![])
-        .await
-        .unwrap();
-    let first = browser
-        .find("input[name=question]")
-        .await
-        .unwrap()
-        .attr("value")
-        .await
-        .unwrap()
-        .unwrap();
+    browser.execute("window.__sameDocument = true; return true", vec![]).await.unwrap();
+    let first = browser.find("input[name=question]").await.unwrap().attr("value").await.unwrap().unwrap();
     answer_shown_step(&browser, "vp.ops@bigcorp.example").await;
-    let second = browser
-        .wait_for(
-            &format!("input[name=question]:not([value=\"{first}\"])"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    let second = browser.wait_for(&format!("input[name=question]:not([value=\"{first}\"])"), WAIT).await.unwrap();
     let second = second.attr("value").await.unwrap().unwrap();
     // Focus moved to the new question and screen readers were told.
     let focused = browser.find("[data-autofocus]").await.unwrap();
-    assert!(
-        focused.is_focused().await.unwrap(),
-        "focus is on the new question"
-    );
-    let announced = browser
-        .wait_for_text("#announce", "name", WAIT)
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert!(focused.is_focused().await.unwrap(), "focus is on the new question");
+    let announced = browser.wait_for_text("#announce", "name", WAIT).await.unwrap().text().await.unwrap();
     assert!(!announced.is_empty());
-    assert!(
-        browser
-            .current_url()
-            .await
-            .unwrap()
-            .contains("/f/talk-to-sales/r/"),
-        "the URL follows the steps"
-    );
+    assert!(browser.current_url().await.unwrap().contains("/f/talk-to-sales/r/"), "the URL follows the steps");
     let seen = complete_form(&browser, ENTERPRISE_BUYER).await;
     assert_eq!(seen.first().map(String::as_str), Some(second.as_str()));
-    assert!(
-        seen.contains(&"procurement".to_string()),
-        "enterprise questions were asked: {seen:?}"
-    );
+    assert!(seen.contains(&"procurement".to_string()), "enterprise questions were asked: {seen:?}");
     let ending = browser.find("section.ending").await.unwrap();
-    assert_eq!(
-        ending.attr("data-outcome").await.unwrap().as_deref(),
-        Some("tier1")
-    );
-    let same = browser
-        .execute("return window.__sameDocument === true", vec![])
-        .await
-        .unwrap();
-    assert_eq!(
-        same,
-        serde_json::Value::Bool(true),
-        "htmx swapped every step in place"
-    );
+    assert_eq!(ending.attr("data-outcome").await.unwrap().as_deref(), Some("tier1"));
+    let same = browser.execute("return window.__sameDocument === true", vec![]).await.unwrap();
+    assert_eq!(same, serde_json::Value::Bool(true), "htmx swapped every step in place");
     browser.quit().await.unwrap();
 }
 
@@ -155,10 +97,7 @@ async fn an_enterprise_buyer_completes_the_demo_without_javascript_and_reaches_t
     let seen = complete_form(&browser, ENTERPRISE_BUYER).await;
     assert_eq!(seen.first().map(String::as_str), Some("email"));
     let ending = browser.find("section.ending").await.unwrap();
-    assert_eq!(
-        ending.attr("data-outcome").await.unwrap().as_deref(),
-        Some("tier1")
-    );
+    assert_eq!(ending.attr("data-outcome").await.unwrap().as_deref(), Some("tier1"));
     browser.quit().await.unwrap();
 }
 
@@ -168,23 +107,13 @@ async fn an_invalid_answer_shows_the_message_and_keeps_the_text_with_and_without
     let chromium = Chromium::start().await.expect("chromedriver starts");
     for javascript in [true, false] {
         let browser = chromium.session(javascript).await.unwrap();
-        browser
-            .goto(&app.url("/f/talk-to-sales?restart=1"))
-            .await
-            .unwrap();
+        browser.goto(&app.url("/f/talk-to-sales?restart=1")).await.unwrap();
         browser.wait_for("form.step", WAIT).await.unwrap();
         answer_shown_step(&browser, "not-an-email").await;
         let error = browser.wait_for(".field-error", WAIT).await.unwrap();
-        assert!(
-            error.text().await.unwrap().to_lowercase().contains("email"),
-            "js={javascript}"
-        );
+        assert!(error.text().await.unwrap().to_lowercase().contains("email"), "js={javascript}");
         let field = browser.find("#answer-input").await.unwrap();
-        assert_eq!(
-            field.attr("value").await.unwrap().as_deref(),
-            Some("not-an-email"),
-            "js={javascript}"
-        );
+        assert_eq!(field.attr("value").await.unwrap().as_deref(), Some("not-an-email"), "js={javascript}");
         browser.quit().await.unwrap();
     }
 }

@@ -43,6 +43,7 @@ impl Chromium {
     /// `/status` reports ready.
     pub async fn start() -> Result<Chromium> {
         let driver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
+        leadgate::notify::webhook::install_crypto_provider();
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(COMMAND_TIMEOUT)
@@ -67,18 +68,10 @@ impl Chromium {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .with_context(|| {
-                    format!("starting {driver:?} (install chromium-driver or set CHROMEDRIVER)")
-                })?;
+                .with_context(|| format!("starting {driver:?} (install chromium-driver or set CHROMEDRIVER)"))?;
             match wait_ready(&mut child, &http, &base, &log_path).await {
                 Ok(()) => {
-                    return Ok(Chromium {
-                        child,
-                        port,
-                        base,
-                        http,
-                        _log_dir: log_dir,
-                    });
+                    return Ok(Chromium { child, port, base, http, _log_dir: log_dir });
                 }
                 Err(e) => {
                     let _ = child.kill();
@@ -93,9 +86,8 @@ impl Chromium {
     /// Opens a new headless Chromium session with a fresh profile.
     /// With `javascript == false` the browser runs no page scripts.
     pub async fn session(&self, javascript: bool) -> Result<Session> {
-        let binary = std::env::var_os("CHROMIUM")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+        let binary =
+            std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
         let profile = tempfile::Builder::new()
             .prefix("leadgate-chromium-")
             .tempdir()
@@ -129,17 +121,10 @@ impl Chromium {
                 }
             }
         });
-        let value = command(
-            &self.http,
-            reqwest::Method::POST,
-            &format!("{}/session", self.base),
-            Some(body),
-        )
-        .await
-        .with_context(|| format!("creating a Chromium session (binary {})", binary.display()))?;
-        let id = value["sessionId"]
-            .as_str()
-            .ok_or_else(|| anyhow!("new session answer has no sessionId: {value}"))?;
+        let value = command(&self.http, reqwest::Method::POST, &format!("{}/session", self.base), Some(body))
+            .await
+            .with_context(|| format!("creating a Chromium session (binary {})", binary.display()))?;
+        let id = value["sessionId"].as_str().ok_or_else(|| anyhow!("new session answer has no sessionId: {value}"))?;
         Ok(Session {
             inner: Arc::new(SessionInner {
                 http: self.http.clone(),
@@ -155,20 +140,12 @@ impl Chromium {
 
 /// Polls the driver's `/status` until it says ready, it exits, or the
 /// deadline passes.
-async fn wait_ready(
-    child: &mut Child,
-    http: &reqwest::Client,
-    base: &str,
-    log_path: &Path,
-) -> Result<()> {
+async fn wait_ready(child: &mut Child, http: &reqwest::Client, base: &str, log_path: &Path) -> Result<()> {
     let deadline = Instant::now() + DRIVER_READY;
     let url = format!("{base}/status");
     loop {
         if let Some(status) = child.try_wait().context("polling chromedriver")? {
-            bail!(
-                "chromedriver exited with {status} before it was ready; its log:\n{}",
-                log_tail(log_path)
-            );
+            bail!("chromedriver exited with {status} before it was ready; its log:\n{}", log_tail(log_path));
         }
         let last = match http.get(&url).timeout(Duration::from_secs(2)).send().await {
             Ok(resp) => match resp.json::<Value>().await {
@@ -179,10 +156,7 @@ async fn wait_ready(
             Err(e) => format!("GET {url}: {e}"),
         };
         if Instant::now() >= deadline {
-            bail!(
-                "chromedriver was not ready within {DRIVER_READY:?} ({last}); its log:\n{}",
-                log_tail(log_path)
-            );
+            bail!("chromedriver was not ready within {DRIVER_READY:?} ({last}); its log:\n{}", log_tail(log_path));
         }
         tokio::time::sleep(POLL).await;
     }
@@ -245,20 +219,12 @@ impl Session {
     }
 
     pub async fn current_url(&self) -> Result<String> {
-        let v = self
-            .inner
-            .cmd(reqwest::Method::GET, "/url", None)
-            .await
-            .context("reading the current URL")?;
+        let v = self.inner.cmd(reqwest::Method::GET, "/url", None).await.context("reading the current URL")?;
         as_string(v, "current URL")
     }
 
     pub async fn title(&self) -> Result<String> {
-        let v = self
-            .inner
-            .cmd(reqwest::Method::GET, "/title", None)
-            .await
-            .context("reading the title")?;
+        let v = self.inner.cmd(reqwest::Method::GET, "/title", None).await.context("reading the title")?;
         as_string(v, "title")
     }
 
@@ -279,9 +245,7 @@ impl Session {
             .cmd(reqwest::Method::POST, "/elements", Some(locator(css)))
             .await
             .with_context(|| format!("finding elements {css:?}"))?;
-        let list = v
-            .as_array()
-            .ok_or_else(|| anyhow!("finding elements {css:?}: not a list: {v}"))?;
+        let list = v.as_array().ok_or_else(|| anyhow!("finding elements {css:?}: not a list: {v}"))?;
         list.iter().map(|e| self.element(e, css)).collect()
     }
 
@@ -300,12 +264,7 @@ impl Session {
     }
 
     /// Polls until an element matching `css` has text containing `needle`.
-    pub async fn wait_for_text(
-        &self,
-        css: &str,
-        needle: &str,
-        timeout: Duration,
-    ) -> Result<Element> {
+    pub async fn wait_for_text(&self, css: &str, needle: &str, timeout: Duration) -> Result<Element> {
         let deadline = Instant::now() + timeout;
         let mut seen: Vec<String> = Vec::new();
         loop {
@@ -320,9 +279,7 @@ impl Session {
                 }
             }
             if Instant::now() >= deadline {
-                bail!(
-                    "timed out after {timeout:?} waiting for {needle:?} in element {css:?}; texts seen: {seen:?}"
-                );
+                bail!("timed out after {timeout:?} waiting for {needle:?} in element {css:?}; texts seen: {seen:?}");
             }
             tokio::time::sleep(POLL).await;
         }
@@ -332,53 +289,32 @@ impl Session {
     /// `arguments` (pass `Element::to_json()` for elements).
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         self.inner
-            .cmd(
-                reqwest::Method::POST,
-                "/execute/sync",
-                Some(json!({ "script": script, "args": args })),
-            )
+            .cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args })))
             .await
             .with_context(|| format!("executing script {:?}", abbreviate(script)))
     }
 
     pub async fn page_source(&self) -> Result<String> {
-        let v = self
-            .inner
-            .cmd(reqwest::Method::GET, "/source", None)
-            .await
-            .context("reading the page source")?;
+        let v = self.inner.cmd(reqwest::Method::GET, "/source", None).await.context("reading the page source")?;
         as_string(v, "page source")
     }
 
     /// A PNG of the viewport.
     pub async fn screenshot_png(&self) -> Result<Vec<u8>> {
-        let v = self
-            .inner
-            .cmd(reqwest::Method::GET, "/screenshot", None)
-            .await
-            .context("taking a screenshot")?;
+        let v = self.inner.cmd(reqwest::Method::GET, "/screenshot", None).await.context("taking a screenshot")?;
         base64_decode(&as_string(v, "screenshot")?).context("decoding the screenshot")
     }
 
     /// Ends the session and closes the browser.
     pub async fn quit(self) -> Result<()> {
         self.inner.closed.store(true, Ordering::SeqCst);
-        self.inner
-            .cmd(reqwest::Method::DELETE, "", None)
-            .await
-            .context("quitting the session")?;
+        self.inner.cmd(reqwest::Method::DELETE, "", None).await.context("quitting the session")?;
         Ok(())
     }
 
     fn element(&self, v: &Value, css: &str) -> Result<Element> {
-        let id = v[ELEMENT_KEY]
-            .as_str()
-            .ok_or_else(|| anyhow!("finding {css:?}: answer is not an element: {v}"))?;
-        Ok(Element {
-            session: self.inner.clone(),
-            id: id.to_string(),
-            css: css.to_string(),
-        })
+        let id = v[ELEMENT_KEY].as_str().ok_or_else(|| anyhow!("finding {css:?}: answer is not an element: {v}"))?;
+        Ok(Element { session: self.inner.clone(), id: id.to_string(), css: css.to_string() })
     }
 }
 
@@ -400,13 +336,7 @@ impl Element {
         &self.css
     }
 
-    async fn cmd(
-        &self,
-        method: reqwest::Method,
-        what: &str,
-        body: Option<Value>,
-        action: &str,
-    ) -> Result<Value> {
+    async fn cmd(&self, method: reqwest::Method, what: &str, body: Option<Value>, action: &str) -> Result<Value> {
         self.session
             .cmd(method, &format!("/element/{}{what}", self.id), body)
             .await
@@ -414,33 +344,23 @@ impl Element {
     }
 
     pub async fn click(&self) -> Result<()> {
-        self.cmd(reqwest::Method::POST, "/click", Some(json!({})), "clicking")
-            .await?;
+        self.cmd(reqwest::Method::POST, "/click", Some(json!({})), "clicking").await?;
         Ok(())
     }
 
     pub async fn send_keys(&self, text: &str) -> Result<()> {
-        self.cmd(
-            reqwest::Method::POST,
-            "/value",
-            Some(json!({ "text": text })),
-            "typing into",
-        )
-        .await?;
+        self.cmd(reqwest::Method::POST, "/value", Some(json!({ "text": text })), "typing into").await?;
         Ok(())
     }
 
     pub async fn clear(&self) -> Result<()> {
-        self.cmd(reqwest::Method::POST, "/clear", Some(json!({})), "clearing")
-            .await?;
+        self.cmd(reqwest::Method::POST, "/clear", Some(json!({})), "clearing").await?;
         Ok(())
     }
 
     /// The rendered (visible) text.
     pub async fn text(&self) -> Result<String> {
-        let v = self
-            .cmd(reqwest::Method::GET, "/text", None, "reading the text of")
-            .await?;
+        let v = self.cmd(reqwest::Method::GET, "/text", None, "reading the text of").await?;
         as_string(v, "element text")
     }
 
@@ -457,47 +377,26 @@ impl Element {
 
     /// Whether this element is `document.activeElement`.
     pub async fn is_focused(&self) -> Result<bool> {
-        let v = Session {
-            inner: self.session.clone(),
-        }
-        .execute(
-            "return arguments[0] === document.activeElement;",
-            vec![self.to_json()],
-        )
-        .await
-        .with_context(|| format!("checking focus of element {:?}", self.css))?;
-        v.as_bool()
-            .ok_or_else(|| anyhow!("focus check of {:?} returned {v}", self.css))
+        let v = Session { inner: self.session.clone() }
+            .execute("return arguments[0] === document.activeElement;", vec![self.to_json()])
+            .await
+            .with_context(|| format!("checking focus of element {:?}", self.css))?;
+        v.as_bool().ok_or_else(|| anyhow!("focus check of {:?} returned {v}", self.css))
     }
 }
 
 /// Sends one WebDriver command; returns its `value` or an error carrying the
 /// WebDriver error code and message.
-async fn command(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: &str,
-    body: Option<Value>,
-) -> Result<Value> {
+async fn command(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Result<Value> {
     let mut req = http.request(method.clone(), url);
     if let Some(body) = body {
         req = req.json(&body);
     }
-    let resp = req
-        .send()
-        .await
-        .with_context(|| format!("{method} {url}: no answer from chromedriver"))?;
+    let resp = req.send().await.with_context(|| format!("{method} {url}: no answer from chromedriver"))?;
     let status = resp.status();
-    let text = resp
-        .text()
-        .await
-        .with_context(|| format!("{method} {url}: reading the answer"))?;
-    let mut v: Value = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{method} {url}: HTTP {status}, not JSON: {}",
-            abbreviate(&text)
-        )
-    })?;
+    let text = resp.text().await.with_context(|| format!("{method} {url}: reading the answer"))?;
+    let mut v: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{method} {url}: HTTP {status}, not JSON: {}", abbreviate(&text)))?;
     let value = v.get_mut("value").map(Value::take).unwrap_or(Value::Null);
     if !status.is_success() {
         match value.get("error").and_then(Value::as_str) {
@@ -548,9 +447,7 @@ fn blocking_request(addr: SocketAddr, method: &str, path: &str) {
     };
     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
     let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
+    let request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return;
     }

@@ -19,14 +19,8 @@ use view::{EndingPage, HiddenInput, QuestionView, StepPage, values_of};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/f/{slug}",
-            get(start::show_form).post(start::submit_first_answer),
-        )
-        .route(
-            "/f/{slug}/r/{response_id}",
-            get(step::show_step).post(step::submit_answer),
-        )
+        .route("/f/{slug}", get(start::show_form).post(start::submit_first_answer))
+        .route("/f/{slug}/r/{response_id}", get(step::show_step).post(step::submit_answer))
 }
 
 /// An htmx request that wants only the step swapped in (a history restore
@@ -37,20 +31,12 @@ fn wants_fragment(headers: &HeaderMap) -> bool {
 
 /// Renders the whole page, or only its `step` block for htmx.
 fn render_step(page: StepPage, fragment: bool, status: StatusCode) -> Response {
-    let html = if fragment {
-        page.as_step().render()
-    } else {
-        page.render()
-    };
+    let html = if fragment { page.as_step().render() } else { page.render() };
     html_response(html, status)
 }
 
 fn render_ending(page: EndingPage, fragment: bool) -> Response {
-    let html = if fragment {
-        page.as_step().render()
-    } else {
-        page.render()
-    };
+    let html = if fragment { page.as_step().render() } else { page.render() };
     html_response(html, StatusCode::OK)
 }
 
@@ -58,12 +44,8 @@ fn html_response(html: askama::Result<String>, status: StatusCode) -> Response {
     match html {
         Ok(body) => {
             let mut response = (status, Html(body)).into_response();
-            response
-                .headers_mut()
-                .insert(header::VARY, HeaderValue::from_static("HX-Request"));
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
         Err(error) => PageError(AppError::Internal(error.into())).into_response(),
@@ -82,35 +64,18 @@ struct StepChrome {
 
 /// Builds the step page for the shown question, with `typed` values (after
 /// an error) or the stored answer.
-fn step_page(
-    state: &StepState,
-    chrome: StepChrome,
-    typed: Option<Vec<String>>,
-    error: Option<String>,
-) -> StepPage {
+fn step_page(state: &StepState, chrome: StepChrome, typed: Option<Vec<String>>, error: Option<String>) -> StepPage {
     let shown = state.shown.as_deref().unwrap_or_default();
-    let question = state
-        .form
-        .definition()
-        .questions
-        .iter()
-        .find(|q| q.id == shown);
+    let question = state.form.definition().questions.iter().find(|q| q.id == shown);
     let values = typed.unwrap_or_else(|| values_of(state.shown_answer()));
     let question = match question {
         Some(q) => QuestionView::new(q, &values, error.clone()),
         None => unreachable_question(),
     };
-    let position = state
-        .evaluation
-        .path
-        .iter()
-        .position(|q| q == shown)
-        .unwrap_or(0);
+    let position = state.evaluation.path.iter().position(|q| q == shown).unwrap_or(0);
     StepPage {
         title: state.form.definition().title.clone(),
-        intro: (position == 0)
-            .then(|| state.form.definition().intro.clone())
-            .flatten(),
+        intro: (position == 0).then(|| state.form.definition().intro.clone()).flatten(),
         embed: chrome.embed,
         action: chrome.action,
         question,

@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 
 use super::view::HiddenInput;
 use super::{StepChrome, first_message, render_step, step_page, wants_fragment};
@@ -19,15 +18,8 @@ use crate::web::error::{PageError, too_many_requests};
 use crate::web::forms_input::FormBody;
 
 /// Query-string keys kept with the response as hidden fields.
-pub const HIDDEN_KEYS: [&str; 7] = [
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "gclid",
-    "referrer",
-];
+pub const HIDDEN_KEYS: [&str; 7] =
+    ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "referrer"];
 const HIDDEN_VALUE_MAX_CHARS: usize = 500;
 
 /// GET /f/{slug}: the first question (or a redirect to the response this
@@ -40,12 +32,12 @@ pub async fn show_form(
 ) -> Result<Response, PageError> {
     let restart = query.iter().any(|(k, _)| k == "restart");
     if let Some(response_id) = resume_cookie(&headers, &slug).filter(|_| !restart) {
-        let resumable = respond::load_step(&state.db, &state.forms, response_id, None).await;
+        let resumable = respond::load_step(&state.ctx, response_id, None).await;
         if matches!(&resumable, Ok(step) if step.shown.is_some()) {
             return Ok(Redirect::to(&format!("/f/{slug}/r/{response_id}")).into_response());
         }
     }
-    let step = respond::first_step(&state.db, &state.forms, &slug).await?;
+    let step = respond::first_step(&state.ctx, &slug).await?;
     let mut hidden = hidden_from_query(&query);
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
     if let Some(referer) = referer.filter(|_| !hidden.contains_key("referrer")) {
@@ -53,11 +45,7 @@ pub async fn show_form(
     }
     let embed = query.iter().any(|(k, v)| k == "embed" && v == "1");
     let chrome = first_page_chrome(&state, &slug, &hidden, embed);
-    Ok(render_step(
-        step_page(&step, chrome, None, None),
-        wants_fragment(&headers),
-        StatusCode::OK,
-    ))
+    Ok(render_step(step_page(&step, chrome, None, None), wants_fragment(&headers), StatusCode::OK))
 }
 
 /// POST /f/{slug}: validates the first answer and starts the response with it.
@@ -71,14 +59,10 @@ pub async fn submit_first_answer(
     if let Err(retry) = state.rate_limits.check_start(client.ip()) {
         return Ok(too_many_requests(retry));
     }
-    let form =
-        FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
+    let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let hidden: Hidden = HIDDEN_KEYS
         .iter()
-        .filter_map(|key| {
-            form.get(&format!("h_{key}"))
-                .map(|v| (key.to_string(), clip(v)))
-        })
+        .filter_map(|key| form.get(&format!("h_{key}")).map(|v| (key.to_string(), clip(v))))
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let embed = form.get("embed") == Some("1");
@@ -86,39 +70,22 @@ pub async fn submit_first_answer(
         hidden: hidden.clone(),
         embedded: embed,
         client_ip: Some(client.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(clip),
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(clip),
         seconds_since_render: form.get("t").and_then(|t| seconds_since(&state, t)),
         min_seconds_override: state.limits().min_seconds_before_first_answer,
     };
     let step = step_input(&form);
-    match respond::start_response(
-        &state.db,
-        &state.forms,
-        &slug,
-        start,
-        step.clone(),
-        Utc::now(),
-    )
-    .await
-    {
+    match respond::start_response(&state.ctx, &slug, start, step.clone(), state.ctx.clock.now()).await {
         Ok(response_id) => {
-            let mut response =
-                super::step::go_to_step(&state, &headers, &slug, response_id).await?;
+            let mut response = super::step::go_to_step(&state, &headers, &slug, response_id).await?;
             set_resume_cookie(&mut response, &state, &slug, response_id);
             Ok(response)
         }
         Err(error @ AppError::Invalid(_)) => {
-            let first = respond::first_step(&state.db, &state.forms, &slug).await?;
+            let first = respond::first_step(&state.ctx, &slug).await?;
             let chrome = first_page_chrome(&state, &slug, &hidden, embed);
             let page = step_page(&first, chrome, Some(step.values), first_message(&error));
-            Ok(render_step(
-                page,
-                wants_fragment(&headers),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
+            Ok(render_step(page, wants_fragment(&headers), StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(other) => Err(other.into()),
     }
@@ -134,17 +101,11 @@ pub(super) fn step_input(form: &FormBody) -> StepInput {
 }
 
 fn first_page_chrome(state: &AppState, slug: &str, hidden: &Hidden, embed: bool) -> StepChrome {
-    let now_ms = Utc::now().timestamp_millis();
+    let now_ms = state.ctx.clock.now().timestamp_millis();
     StepChrome {
         action: format!("/f/{slug}"),
         back_url: None,
-        hidden: hidden
-            .iter()
-            .map(|(k, v)| HiddenInput {
-                name: format!("h_{k}"),
-                value: v.clone(),
-            })
-            .collect(),
+        hidden: hidden.iter().map(|(k, v)| HiddenInput { name: format!("h_{k}"), value: v.clone() }).collect(),
         render_token: Some(signing::sign(&state.secret, &now_ms.to_string())),
         resume_url: None,
         embed,
@@ -166,7 +127,7 @@ fn clip(value: &str) -> String {
 /// Seconds since the signed render time, when the token is genuine.
 fn seconds_since(state: &AppState, token: &str) -> Option<f64> {
     let rendered_ms: i64 = signing::verify(&state.secret, token)?.parse().ok()?;
-    let elapsed_ms = Utc::now().timestamp_millis() - rendered_ms;
+    let elapsed_ms = state.ctx.clock.now().timestamp_millis() - rendered_ms;
     (elapsed_ms >= 0).then(|| elapsed_ms as f64 / 1000.0)
 }
 
@@ -188,15 +149,8 @@ fn resume_cookie(headers: &HeaderMap, slug: &str) -> Option<uuid::Uuid> {
 }
 
 fn set_resume_cookie(response: &mut Response, state: &AppState, slug: &str, id: uuid::Uuid) {
-    let secure = if state.base_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{}={id}; Path=/f/{slug}; Max-Age=2592000; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(slug)
-    );
+    let secure = if state.ctx.base_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("{}={id}; Path=/f/{slug}; Max-Age=2592000; HttpOnly; SameSite=Lax{secure}", cookie_name(slug));
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

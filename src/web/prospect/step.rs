@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -31,19 +30,11 @@ pub async fn show_step(
     Query(query): Query<StepQuery>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let step =
-        respond::load_step(&state.db, &state.forms, response_id, query.step.as_deref()).await?;
+    let step = respond::load_step(&state.ctx, response_id, query.step.as_deref()).await?;
     if step.form.definition().slug != slug {
         return Err(PageError(AppError::NotFound));
     }
-    Ok(render_state(
-        &state,
-        &step,
-        &headers,
-        None,
-        None,
-        StatusCode::OK,
-    ))
+    Ok(render_state(&state, &step, &headers, None, None, StatusCode::OK))
 }
 
 /// POST /f/{slug}/r/{id}: saves an answer; 303 to the next step (or, for
@@ -58,39 +49,15 @@ pub async fn submit_answer(
     if let Err(retry) = state.rate_limits.check_answer(client.ip()) {
         return Ok(too_many_requests(retry));
     }
-    let form =
-        FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
+    let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
-    match respond::answer_step(
-        &state.db,
-        &state.forms,
-        response_id,
-        input.clone(),
-        Utc::now(),
-    )
-    .await
-    {
-        Ok(AnswerResult::NextStep | AnswerResult::Finished) => {
-            go_to_step(&state, &headers, &slug, response_id).await
-        }
+    match respond::answer_step(&state.ctx, response_id, input.clone(), state.ctx.clock.now()).await {
+        Ok(AnswerResult::NextStep | AnswerResult::Finished) => go_to_step(&state, &headers, &slug, response_id).await,
         Err(error @ AppError::Invalid(_)) => {
-            let step = respond::load_step(
-                &state.db,
-                &state.forms,
-                response_id,
-                Some(&input.question_id),
-            )
-            .await?;
+            let step = respond::load_step(&state.ctx, response_id, Some(&input.question_id)).await?;
             let message = first_message(&error);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(render_state(
-                &state,
-                &step,
-                &headers,
-                Some(input.values),
-                message,
-                status,
-            ))
+            Ok(render_state(&state, &step, &headers, Some(input.values), message, status))
         }
         Err(other) => Err(other.into()),
     }
@@ -108,7 +75,7 @@ pub(super) async fn go_to_step(
     if !wants_fragment(headers) {
         return Ok(Redirect::to(&here).into_response());
     }
-    let step = respond::load_step(&state.db, &state.forms, response_id, None).await?;
+    let step = respond::load_step(&state.ctx, response_id, None).await?;
     let mut response = render_state(state, &step, headers, None, None, StatusCode::OK);
     if let Ok(url) = HeaderValue::from_str(&here) {
         response.headers_mut().insert("hx-push-url", url);
@@ -131,17 +98,14 @@ fn render_state(
     if step.shown.is_none() {
         return match step.finished_outcome() {
             Some(outcome) => render_ending(EndingPage::new(step, outcome), fragment),
-            None => PageError(AppError::Internal(anyhow::anyhow!(
-                "finished response without outcome"
-            )))
-            .into_response(),
+            None => PageError(AppError::Internal(anyhow::anyhow!("finished response without outcome"))).into_response(),
         };
     }
     let slug = &step.form.definition().slug;
     let here = format!("/f/{slug}/r/{}", response.id);
     let chrome = StepChrome {
         back_url: step.previous().map(|q| format!("{here}?step={q}")),
-        resume_url: Some(format!("{}{here}", state.base_url)),
+        resume_url: Some(format!("{}{here}", state.ctx.base_url)),
         action: here,
         hidden: Vec::new(),
         render_token: None,

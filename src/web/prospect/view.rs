@@ -53,9 +53,7 @@ impl QuestionView {
                 })
                 .collect(),
             value: values.first().cloned().unwrap_or_default(),
-            checked: values
-                .iter()
-                .any(|v| v == "yes" || v == "on" || v == "true"),
+            checked: values.iter().any(|v| v == "yes" || v == "on" || v == "true"),
             error,
             min_length: question.validation.min_length,
             max_length: question.validation.max_length,
@@ -75,11 +73,7 @@ pub fn values_of(answer: Option<&AnswerValue>) -> Vec<String> {
 }
 
 fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        n.to_string()
-    }
+    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
 }
 
 fn control_of(kind: QuestionKind) -> (&'static str, &'static str) {

@@ -1,0 +1,250 @@
+//! Routing a finished lead to a rep, in the finishing transaction, and the
+//! fallback when nobody accepts in time.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::notices::{self, AnswerLine, LeadNotice, ReasonLine, Recipient};
+use super::{AppError, Context};
+use crate::engine::{self, Decision, DecisionKind, Handoff, RoutingInput};
+use crate::store::leads::{AssignmentChange, LeadRecord, NewAssignment};
+use crate::store::{self, Tx};
+
+/// Default time a rep has to accept a routed lead.
+pub const DEFAULT_ACCEPT_MINUTES: u32 = 2;
+
+/// What routing needs to know about the finished response.
+pub struct FinishedLead<'a> {
+    pub lead_id: Uuid,
+    pub handoff: &'a Handoff,
+    pub accept_within_minutes: Option<u32>,
+    pub matches: &'a (dyn Fn(&engine::Condition) -> bool + Sync),
+    pub answers: Vec<AnswerLine>,
+}
+
+/// Routes a lead that was just written (new or re-submitted).
+pub async fn route_finished_lead(
+    ctx: &Context,
+    tx: &mut Tx,
+    finished: FinishedLead<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let lead = store::leads::find_lead_for_update(tx.conn(), finished.lead_id).await?.ok_or(AppError::NotFound)?;
+    let pool = match finished.handoff {
+        Handoff::Route(pool) => pool.clone(),
+        Handoff::Nurture => {
+            return set_without_rep(ctx, tx, &lead, "nurture", "handed to nurture", finished.answers, now).await;
+        }
+        Handoff::Disqualify(reason) => {
+            let why = format!("disqualified by the form: {reason}");
+            return set_without_rep(ctx, tx, &lead, "disqualified", &why, finished.answers, now).await;
+        }
+    };
+    let holder = lead.assigned_user_id.filter(|_| lead.status == "assigned" || lead.status == "accepted");
+    let minutes = finished.accept_within_minutes.unwrap_or(DEFAULT_ACCEPT_MINUTES);
+    let decision = decide(tx, &lead, &pool, holder, &[], finished.matches, now).await?;
+    apply_decision(ctx, tx, &lead, decision, minutes, None, finished.answers, now).await
+}
+
+/// Asks the engine, with reps, pools, rules and loads read in this transaction.
+async fn decide(
+    tx: &mut Tx,
+    lead: &LeadRecord,
+    pool: &str,
+    holder: Option<Uuid>,
+    exclude: &[String],
+    matches: &(dyn Fn(&engine::Condition) -> bool + Sync),
+    now: DateTime<Utc>,
+) -> Result<Decision, AppError> {
+    store::routing::lock_pools(tx.conn()).await?;
+    let reps = store::routing::list_reps(tx.conn()).await?;
+    let pools = store::routing::list_pools(tx.conn()).await?;
+    let rules = store::routing::list_rules(tx.conn()).await?;
+    let loads = store::routing::list_loads(tx.conn()).await?;
+    let owner = match lead.account_id {
+        Some(account) => store::routing::find_account_owner(tx.conn(), account).await?,
+        None => None,
+    };
+    let holder = holder.map(|h| h.to_string());
+    let owner = owner.map(|o| o.to_string());
+    let input = RoutingInput {
+        handoff_pool: pool,
+        rules: &rules,
+        pools: &pools,
+        reps: &reps,
+        loads: &loads,
+        current_holder: holder.as_deref(),
+        account_owner: owner.as_deref(),
+        exclude,
+        now,
+        matches,
+    };
+    Ok(engine::route(&input))
+}
+
+/// Writes the decision, its history line and the notices.
+#[allow(clippy::too_many_arguments)]
+async fn apply_decision(
+    ctx: &Context,
+    tx: &mut Tx,
+    lead: &LeadRecord,
+    decision: Decision,
+    minutes: u32,
+    previous: Option<(Uuid, &str)>,
+    answers: Vec<AnswerLine>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (rep_id, pool, kind, reason) = match decision {
+        Decision::Assign { rep_id, pool, kind, reason } => (rep_id, pool, kind, reason),
+        Decision::Unassigned { reason } => {
+            return set_without_rep(ctx, tx, lead, "unassigned", &reason, answers, now).await;
+        }
+    };
+    let rep: Uuid = rep_id.parse().map_err(|_| AppError::Internal(anyhow::anyhow!("rep id {rep_id} is not a UUID")))?;
+    let reason = match previous {
+        Some((_, why)) => format!("{why}; {reason}"),
+        None => reason,
+    };
+    let kept_accepted = kind == DecisionKind::CurrentHolder && lead.status == "accepted";
+    let (status, accept_by) = match kind {
+        _ if kept_accepted => ("accepted", None),
+        DecisionKind::Overflow => ("assigned", None),
+        _ => ("assigned", Some(now + Duration::minutes(i64::from(minutes)))),
+    };
+    if !kept_accepted {
+        let change =
+            AssignmentChange { lead_id: lead.id, status, user_id: Some(rep), pool: pool.as_deref(), accept_by, now };
+        store::leads::update_assignment(tx.conn(), change).await?;
+    }
+    if let (DecisionKind::Strategy, Some(pool)) = (kind, pool.as_deref()) {
+        store::routing::record_pool_turn(tx.conn(), pool, rep).await?;
+    }
+    let history_kind = if previous.is_some() { "fallback" } else { kind_name(kind) };
+    let entry =
+        NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: history_kind, reason: &reason, actor: None, now };
+    store::leads::insert_assignment(tx.conn(), entry).await?;
+    let notice = lead_notice(ctx, tx, lead.id, &reason, answers).await?;
+    let mut recipients = recipients_for(tx, &[rep]).await?;
+    let event = if previous.is_some() { "lead.reassigned" } else { "lead.assigned" };
+    notices::queue_lead_event(tx, event, &notice, &recipients, ctx.email_enabled, now).await?;
+    if let Some((previous_rep, _)) = previous {
+        recipients = recipients_for(tx, &[previous_rep]).await?;
+        notices::queue_lead_event(tx, "lead.taken_back", &notice, &recipients, ctx.email_enabled, now).await?;
+    }
+    Ok(())
+}
+
+fn kind_name(kind: DecisionKind) -> &'static str {
+    match kind {
+        DecisionKind::CurrentHolder => "resubmission",
+        DecisionKind::AccountOwner => "account_owner",
+        DecisionKind::Strategy => "routed",
+        DecisionKind::Overflow => "overflow",
+    }
+}
+
+/// Nurture, disqualified by the form, or nobody to take it: no rep.
+async fn set_without_rep(
+    ctx: &Context,
+    tx: &mut Tx,
+    lead: &LeadRecord,
+    status: &str,
+    reason: &str,
+    answers: Vec<AnswerLine>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let change = AssignmentChange { lead_id: lead.id, status, user_id: None, pool: None, accept_by: None, now };
+    store::leads::update_assignment(tx.conn(), change).await?;
+    let entry = NewAssignment { lead_id: lead.id, user_id: None, kind: status, reason, actor: None, now };
+    store::leads::insert_assignment(tx.conn(), entry).await?;
+    let notice = lead_notice(ctx, tx, lead.id, reason, answers).await?;
+    // Nobody may sit on an unassigned lead: every manager hears about it.
+    let recipients = if status == "unassigned" { managers(tx).await? } else { Vec::new() };
+    notices::queue_lead_event(tx, &format!("lead.{status}"), &notice, &recipients, ctx.email_enabled, now).await?;
+    Ok(())
+}
+
+/// Leads not accepted in time go to the next eligible rep or the overflow
+/// manager; both reps are told. Returns how many fell back.
+pub async fn fire_overdue_fallbacks(ctx: &Context) -> Result<usize, AppError> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let overdue = store::leads::claim_overdue(tx.conn(), now, 20).await?;
+    for lead_id in &overdue {
+        fall_back(ctx, &mut tx, *lead_id, now).await?;
+    }
+    tx.commit().await?;
+    if !overdue.is_empty() {
+        ctx.wake_worker.notify_one();
+    }
+    Ok(overdue.len())
+}
+
+async fn fall_back(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
+    let lead = store::leads::find_lead(tx.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
+    let (Some(previous), Some(assigned_at), Some(accept_by)) =
+        (lead.assigned_user_id, lead.assigned_at, lead.accept_by)
+    else {
+        return Ok(());
+    };
+    let minutes = u32::try_from((accept_by - assigned_at).num_minutes().max(1)).unwrap_or(DEFAULT_ACCEPT_MINUTES);
+    let history = store::leads::list_assignments(tx.conn(), lead_id).await?;
+    let exclude: Vec<String> = history.iter().filter_map(|h| h.user_id).map(|u| u.to_string()).collect();
+    let pool = lead.pool.clone().unwrap_or_default();
+    let decision = decide(tx, &lead, &pool, None, &exclude, &|_| false, now).await?;
+    let why = engine::fallback_reason(minutes);
+    let answers = Vec::new();
+    apply_decision(ctx, tx, &lead, decision, minutes, Some((previous, &why)), answers, now).await
+}
+
+/// The notice body for a lead, as stored now.
+pub async fn lead_notice(
+    ctx: &Context,
+    tx: &mut Tx,
+    lead_id: Uuid,
+    reason: &str,
+    answers: Vec<AnswerLine>,
+) -> Result<LeadNotice, AppError> {
+    let lead = store::leads::find_lead(tx.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
+    let fields = &lead.fields.0;
+    let name = [fields.get("first_name"), fields.get("last_name")]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let lines = |items: &[engine::ScoreItem]| {
+        items.iter().map(|i| ReasonLine { points: i.points, reason: i.reason.clone() }).collect::<Vec<_>>()
+    };
+    Ok(LeadNotice {
+        lead_id,
+        email: lead.email.clone(),
+        name: if name.is_empty() { lead.email.clone().unwrap_or_default() } else { name },
+        company: fields.get("company").cloned(),
+        tier: lead.tier.clone(),
+        outcome: lead.outcome_id.clone(),
+        fit: lead.fit,
+        intent: lead.intent,
+        fit_reasons: lines(&lead.breakdown.0.fit),
+        intent_reasons: lines(&lead.breakdown.0.intent),
+        answers,
+        utm: lead.hidden.0.clone(),
+        assigned_to: lead.assignee_name.clone(),
+        reason: reason.to_string(),
+        link: format!("{}/inbox/leads/{lead_id}", ctx.base_url),
+    })
+}
+
+async fn recipients_for(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Recipient>, AppError> {
+    let users = store::users::list_users(tx.conn()).await?;
+    Ok(users.into_iter().filter(|u| ids.contains(&u.id)).map(|u| Recipient { user_id: u.id, email: u.email }).collect())
+}
+
+async fn managers(tx: &mut Tx) -> Result<Vec<Recipient>, AppError> {
+    let users = store::users::list_users(tx.conn()).await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| u.active && (u.role == "manager" || u.role == "admin"))
+        .map(|u| Recipient { user_id: u.id, email: u.email })
+        .collect())
+}

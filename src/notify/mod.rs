@@ -1,0 +1,8 @@
+//! Delivering notices: the outbox worker and its channels (live inbox,
+//! email, webhooks).
+
+pub mod channels;
+pub mod email;
+pub mod live;
+pub mod webhook;
+pub mod worker;

@@ -1,0 +1,201 @@
+//! The outbox worker: claims due notices, delivers each on its channel,
+//! retries failures with exponential backoff and dead-letters a notice after
+//! the last attempt. It also fires the routing fallback for leads nobody
+//! accepted in time. It wakes at once when a use case commits notices, and
+//! polls as a backstop (so notices left by a killed process go out too).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::live::{LiveEvent, LiveHub};
+use crate::app::{Context, routing};
+use crate::store::{self, outbox::NoticeRecord};
+
+/// How notices are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts before a notice is dead-lettered.
+    pub max_attempts: u32,
+    /// Delay after the first failure; doubled after each further one.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// Backstop polling interval.
+    pub poll_every: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 10,
+            first_delay: Duration::from_secs(5),
+            max_delay: Duration::from_secs(3600),
+            poll_every: Duration::from_millis(500),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// When to try again after `attempts` failed attempts, or None: give up.
+    pub fn next_attempt(&self, attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        let factor = 2u32.saturating_pow(attempts.saturating_sub(1));
+        let delay = self.first_delay.saturating_mul(factor).min(self.max_delay);
+        Some(now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1)))
+    }
+}
+
+/// Lease on a claimed notice; a killed worker's notices are retried after it.
+const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+const BATCH: i64 = 50;
+
+/// Delivers notices until `shutdown` resolves.
+pub struct Worker {
+    pub ctx: Context,
+    pub live: LiveHub,
+    pub channels: super::channels::Channels,
+    pub policy: RetryPolicy,
+}
+
+impl Worker {
+    /// Runs the worker in the background (or, when `enabled` is false, a
+    /// task that only waits for shutdown).
+    pub fn spawn_if(
+        self,
+        enabled: bool,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            if !enabled {
+                let _ = shutdown.changed().await;
+                return;
+            }
+            loop {
+                self.tick().await;
+                tokio::select! {
+                    _ = self.ctx.wake_worker.notified() => {},
+                    _ = tokio::time::sleep(self.policy.poll_every) => {},
+                    _ = shutdown.changed() => break,
+                }
+            }
+        })
+    }
+
+    /// One round: fallbacks, then every due notice.
+    pub async fn tick(&self) {
+        if let Err(error) = routing::fire_overdue_fallbacks(&self.ctx).await {
+            tracing::error!(error = %error, "routing fallback failed");
+        }
+        loop {
+            match self.claim().await {
+                Ok(notices) if notices.is_empty() => break,
+                Ok(notices) => {
+                    for notice in notices {
+                        self.deliver_and_record(notice).await;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "claiming notices failed");
+                    break;
+                }
+            }
+        }
+    }
+
+    async fn claim(&self) -> Result<Vec<NoticeRecord>, store::StoreError> {
+        let now = self.ctx.clock.now();
+        let mut tx = self.ctx.db.begin().await?;
+        let claimed = store::outbox::claim_due(tx.conn(), now, now + LEASE, BATCH).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn deliver_and_record(&self, notice: NoticeRecord) {
+        let outcome = self.deliver(&notice).await;
+        let now = self.ctx.clock.now();
+        let result = async {
+            let mut tx = self.ctx.db.begin().await?;
+            match &outcome {
+                Ok(()) => store::outbox::mark_delivered(tx.conn(), notice.id, now).await?,
+                Err(error) => {
+                    let attempts = u32::try_from(notice.attempts).unwrap_or(0) + 1;
+                    let retry_at = self.policy.next_attempt(attempts, now);
+                    store::outbox::mark_failed(tx.conn(), notice.id, error, retry_at).await?;
+                }
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = result {
+            // The lease runs out and the notice is tried again: at least once.
+            tracing::error!(notice = %notice.id, error = %error, "recording a delivery failed");
+        }
+        if let Err(error) = outcome {
+            tracing::warn!(notice = %notice.id, channel = notice.channel, error, "notice delivery failed");
+        }
+    }
+
+    async fn deliver(&self, notice: &NoticeRecord) -> Result<(), String> {
+        match notice.channel.as_str() {
+            "live" => self.deliver_live(notice).await,
+            "email" => self.channels.send_email(notice).await,
+            "webhook" => self.channels.send_webhook(&self.ctx, notice).await,
+            other => Err(format!("unknown channel {other}")),
+        }
+    }
+
+    async fn deliver_live(&self, notice: &NoticeRecord) -> Result<(), String> {
+        let user_id: Uuid = notice.target.parse().map_err(|_| "live notice without a user".to_string())?;
+        let event = LiveEvent {
+            notice_id: notice.id,
+            user_id,
+            event_type: notice.event_type.clone(),
+            lead_id: notice.payload.0.pointer("/lead/lead_id").and_then(|v| v.as_str()).and_then(|v| v.parse().ok()),
+            summary: summary(&notice.event_type, &notice.payload.0),
+        };
+        self.live.publish(&self.ctx.db, event).await.map_err(|e| e.to_string())
+    }
+}
+
+/// One line about a lead notice, for the live inbox and chat webhooks.
+pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
+    let text = |pointer: &str| payload.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let what = match event_type {
+        "lead.assigned" => "New lead for you",
+        "lead.reassigned" => "Lead passed to you",
+        "lead.taken_back" => "Lead moved away from you",
+        "lead.unassigned" => "Lead needs an owner",
+        "lead.accepted" => "Lead accepted",
+        "lead.disqualified" => "Lead disqualified",
+        other => other,
+    };
+    let company = text("/lead/company");
+    let who = if company.is_empty() { text("/lead/name") } else { format!("{} ({company})", text("/lead/name")) };
+    format!("{what}: {} {who}: {}", text("/lead/tier"), text("/lead/reason"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_then_give_up() {
+        let policy = RetryPolicy { max_attempts: 4, first_delay: Duration::from_secs(5), ..RetryPolicy::default() };
+        let now = Utc::now();
+        let delay = |n| (policy.next_attempt(n, now).unwrap() - now).num_seconds();
+        assert_eq!(delay(1), 5);
+        assert_eq!(delay(2), 10);
+        assert_eq!(delay(3), 20);
+        assert_eq!(policy.next_attempt(4, now), None);
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        let policy = RetryPolicy { max_attempts: 100, max_delay: Duration::from_secs(60), ..RetryPolicy::default() };
+        let now = Utc::now();
+        assert_eq!((policy.next_attempt(40, now).unwrap() - now).num_seconds(), 60);
+    }
+}

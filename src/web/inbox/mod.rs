@@ -1,0 +1,22 @@
+//! The rep's inbox at `/inbox`: leads with live updates, a lead's page and
+//! the verdicts (accept, disqualify, hand back; reassign for managers).
+
+mod events;
+mod handlers;
+pub mod view;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", get(handlers::show_inbox))
+        .route("/inbox/events", get(events::stream_events))
+        .route("/inbox/leads/{lead_id}", get(handlers::show_lead))
+        .route("/inbox/leads/{lead_id}/accept", post(handlers::submit_accept))
+        .route("/inbox/leads/{lead_id}/disqualify", post(handlers::submit_disqualify))
+        .route("/inbox/leads/{lead_id}/hand-back", post(handlers::submit_hand_back))
+        .route("/inbox/leads/{lead_id}/reassign", post(handlers::submit_reassign))
+}
