@@ -130,3 +130,24 @@ async fn leadgate_check_exits_non_zero_on_lint_errors() {
     assert_eq!(failed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&failed.stdout).contains("nowhere"));
 }
+
+#[tokio::test]
+async fn leadgate_user_add_creates_a_person_who_can_sign_in() {
+    let app = spawn_app().await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+            .args(args)
+            .env("LEADGATE_DATABASE_URL", &app.database_url)
+            .env("LEADGATE_USER_PASSWORD", "a-long-enough-password")
+            .output()
+            .unwrap()
+    };
+    let added = run(&["user", "add", "--role", "rep", "--name", "Nia New", "nia@team.example"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let response =
+        app.post_form("/login", &[("email", "nia@team.example"), ("password", "a-long-enough-password")]).await;
+    assert_eq!(response.status(), 303);
+    let bad_role = run(&["user", "add", "--role", "boss", "x@team.example"]);
+    assert!(!bad_role.status.success());
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("--role"));
+}

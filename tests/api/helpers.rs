@@ -175,8 +175,9 @@ impl TestApp {
         values: &[&str],
         extra: &[(&str, &str)],
     ) -> reqwest::Response {
-        let page = self.get_html(&format!("/f/{slug}{query}")).await;
-        let mut pairs = hidden_inputs(&page);
+        // The parsed page is not Send: keep it out of the awaits below.
+        let html = self.get(&format!("/f/{slug}{query}")).await.text().await.unwrap();
+        let mut pairs = hidden_inputs(&Html::parse_document(&html));
         pairs.extend(values.iter().map(|v| ("answer".to_string(), v.to_string())));
         pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         self.client.post(self.url(&format!("/f/{slug}"))).form(&pairs).send().await.expect("POST start")
@@ -197,8 +198,8 @@ impl TestApp {
 
     /// The id of the question the response page shows now.
     pub async fn current_question(&self, path: &str) -> String {
-        let page = self.get_html(path).await;
-        input_value(&page, "question").expect("a question is shown")
+        let html = self.get(path).await.text().await.unwrap();
+        input_value(&Html::parse_document(&html), "question").expect("a question is shown")
     }
 
     /// The outcome id on a finished response's ending page.

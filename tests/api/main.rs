@@ -5,6 +5,7 @@
 mod foundation;
 mod helpers;
 mod inbox;
+mod instances;
 mod notices;
 mod prospect;
 mod receivers;
