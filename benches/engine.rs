@@ -101,7 +101,7 @@ fn main() {
         full.fit.breakdown.len() + full.intent.breakdown.len(),
         full.outcome.as_deref().unwrap_or("none"),
     );
-    println!("  {STEPS}-step walk: fit {} -> {}, outcome now {}", steps[0].1, steps[STEPS - 1].1, steps[STEPS - 1].2,);
+    println!("  {STEPS}-step walk: fit {} -> {}, outcome now {}", steps[0].1, steps[STEPS - 1].1, steps[STEPS - 1].2);
     println!(
         "demo form: {} questions, enterprise buyer path {} steps, outcome {}",
         demo.question_count, demo.path_len, demo.outcome

@@ -5,7 +5,7 @@ use crate::helpers::spawn_app_with_demo as spawn_app;
 use crate::webdriver::{Chromium, Session};
 
 /// The demo form answered as an enterprise buyer who is ready to buy.
-const ENTERPRISE_BUYER: &[(&str, &str)] = &[
+pub const ENTERPRISE_BUYER: &[(&str, &str)] = &[
     ("email", "vp.ops@bigcorp.example"),
     ("first_name", "Ada"),
     ("last_name", "Lovelace"),
