@@ -281,7 +281,7 @@ const WORDS: &[&str] = &[
     "compliance",
     "migration",
 ];
-/// The questions answered every fifth question's branches jump between.
+/// Every fifth question (the 5th, 10th, ...) branches on its own answer.
 const BRANCH_EVERY: usize = 5;
 /// Questions whose branches also read the fit score, and the fit each needs:
 /// near what the generated lead has there, so on its full path the first
