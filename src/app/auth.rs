@@ -95,12 +95,22 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A person to add, checked field by field.
+#[derive(validator::Validate)]
+struct NewPerson<'a> {
+    #[validate(email(message = "Enter an email address like name@company.com."))]
+    email: &'a str,
+    #[validate(length(min = 1, max = 100, message = "The name needs 1 to 100 characters."))]
+    name: &'a str,
+    #[validate(length(min = 10, max = 200, message = "The password needs at least 10 characters."))]
+    password: &'a str,
+}
+
 /// Creates a user. Passwords must have at least 10 characters.
 pub async fn add_user(db: &Db, email: &str, name: &str, role: Role, password: &str) -> Result<Uuid, AppError> {
-    let email = normalise_email(email)?;
-    if password.chars().count() < 10 {
-        return Err(AppError::invalid("password", "The password needs at least 10 characters."));
-    }
+    let email = email.trim().to_lowercase();
+    let name = name.trim();
+    validator::Validate::validate(&NewPerson { email: &email, name, password })?;
     let hash = hash_blocking(password.to_string()).await?;
     let id = Uuid::now_v7();
     let mut tx = db.begin().await?;
@@ -112,22 +122,15 @@ pub async fn add_user(db: &Db, email: &str, name: &str, role: Role, password: &s
 
 /// Sets a new password and ends the user's sessions.
 pub async fn reset_password(db: &Db, email: &str, password: &str) -> Result<(), AppError> {
-    let email = normalise_email(email)?;
-    if password.chars().count() < 10 {
-        return Err(AppError::invalid("password", "The password needs at least 10 characters."));
-    }
+    let email = email.trim().to_lowercase();
+    let person = NewPerson { email: &email, name: "-", password };
+    validator::Validate::validate(&person)?;
     let hash = hash_blocking(password.to_string()).await?;
     let mut tx = db.begin().await?;
     store::users::update_password(tx.conn(), &email, &hash).await?;
     store::users::delete_sessions_of(tx.conn(), &email).await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn normalise_email(email: &str) -> Result<String, AppError> {
-    let email = email.trim().to_lowercase();
-    let valid = email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-    if valid { Ok(email) } else { Err(AppError::invalid("email", "Enter an email address like name@company.com.")) }
 }
 
 async fn hash_blocking(password: String) -> Result<String, AppError> {

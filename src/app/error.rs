@@ -44,3 +44,22 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+impl From<validator::ValidationErrors> for AppError {
+    /// Field checks declared with `validator` become field errors, each with
+    /// the message its rule names.
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields: Vec<FieldError> = errors
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, list)| {
+                list.iter().map(move |e| FieldError {
+                    field: field.to_string(),
+                    message: e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("Check {field}.")),
+                })
+            })
+            .collect();
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        AppError::Invalid(fields)
+    }
+}

@@ -18,7 +18,9 @@ pub const EVENT_TYPES: [&str; 7] = [
 ];
 
 /// What an admin typed to add an endpoint.
+#[derive(validator::Validate)]
 pub struct EndpointInput {
+    #[validate(url(message = "Enter the full address, starting with https://."), length(max = 2000))]
     pub url: String,
     pub event_types: Vec<String>,
     pub chat_format: bool,
@@ -27,6 +29,7 @@ pub struct EndpointInput {
 
 /// Adds an endpoint after checking its address; returns its id and secret.
 pub async fn create_endpoint(ctx: &Context, input: EndpointInput) -> Result<(Uuid, String), AppError> {
+    validator::Validate::validate(&input)?;
     let url = input.url.trim().to_string();
     if let Some(unknown) = input.event_types.iter().find(|e| !EVENT_TYPES.contains(&e.as_str())) {
         return Err(AppError::invalid("events", format!("Unknown event type {unknown}.")));

@@ -147,6 +147,18 @@ async fn leadgate_user_add_creates_a_person_who_can_sign_in() {
     let response =
         app.post_form("/login", &[("email", "nia@team.example"), ("password", "a-long-enough-password")]).await;
     assert_eq!(response.status(), 303);
+    let reset = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+        .args(["user", "reset", "nia@team.example"])
+        .env("LEADGATE_DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    assert!(reset.status.success());
+    let printed = String::from_utf8_lossy(&reset.stdout).to_string();
+    let new_password = printed.lines().find_map(|l| l.strip_prefix("password for nia@team.example: ")).unwrap();
+    let old = app.post_form("/login", &[("email", "nia@team.example"), ("password", "a-long-enough-password")]).await;
+    assert_eq!(old.status(), 422, "the old password no longer works");
+    let new = app.post_form("/login", &[("email", "nia@team.example"), ("password", new_password)]).await;
+    assert_eq!(new.status(), 303);
     let bad_role = run(&["user", "add", "--role", "boss", "x@team.example"]);
     assert!(!bad_role.status.success());
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("--role"));

@@ -109,14 +109,37 @@ async fn a_rep_cannot_open_or_change_another_reps_lead() {
 }
 
 #[tokio::test]
-async fn roles_are_enforced_on_admin_pages() {
+async fn roles_are_enforced_on_admin_and_inbox_pages() {
     let (app, team) = app_with_team().await;
-    for person in [&team.rita, &team.manager, &team.marketer] {
-        let browser = app.login_as(person).await;
-        assert_eq!(browser.get("/admin/notices").await.status(), 403, "{}", person.email);
+    for path in ["/admin/notices", "/admin/webhooks"] {
+        for person in [&team.rita, &team.manager, &team.marketer] {
+            let browser = app.login_as(person).await;
+            assert_eq!(browser.get(path).await.status(), 403, "{path} as {}", person.email);
+        }
+        let admin = app.login_as(&team.admin).await;
+        assert_eq!(admin.get(path).await.status(), 200, "{path} as admin");
     }
-    let admin = app.login_as(&team.admin).await;
-    assert_eq!(admin.get("/admin/notices").await.status(), 200);
+    let marketer = app.login_as(&team.marketer).await;
+    for path in ["/inbox", "/inbox/events"] {
+        assert_eq!(marketer.get(path).await.status(), 403, "{path} as marketer");
+    }
+    for person in [&team.rita, &team.manager, &team.admin] {
+        assert_eq!(app.login_as(person).await.get("/inbox").await.status(), 200, "{}", person.email);
+    }
+}
+
+#[tokio::test]
+async fn anonymous_state_changes_are_refused() {
+    let (app, _team) = app_with_team().await;
+    let lead = app.lead_of(&app.finish_tier1("cto@acme.example").await).await;
+    for action in ["accept", "disqualify", "hand-back", "reassign"] {
+        let response = app.post_form(&format!("/inbox/leads/{}/{action}", lead.id), &[("csrf", "x")]).await;
+        assert_eq!(response.status(), 303, "{action}");
+        assert!(crate::helpers::location(&response).starts_with("/login"), "{action}");
+    }
+    let response = app.post_form("/admin/webhooks", &[("url", "https://example.com")]).await;
+    assert!(crate::helpers::location(&response).starts_with("/login"));
+    assert_eq!(app.lead(lead.id).await.status, "assigned");
 }
 
 #[tokio::test]

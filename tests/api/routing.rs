@@ -168,3 +168,85 @@ async fn a_nurture_lead_is_not_given_to_a_rep() {
     assert_eq!(lead.status, "nurture");
     assert_eq!(lead.assigned_user_id, None);
 }
+
+#[tokio::test]
+async fn weighted_round_robin_follows_the_weights() {
+    let (app, team) = app_with_team().await;
+    use leadgate::engine::{Pool, PoolMember, RoutingRule, Strategy};
+    let member =
+        |p: &crate::helpers::Person, weight| PoolMember { rep_id: p.id.to_string(), weight, assigned_count: 0 };
+    let mut tx = app.db.begin().await.unwrap();
+    let pool = Pool {
+        name: "weighted".into(),
+        strategy: Strategy::WeightedRoundRobin,
+        members: vec![member(&team.rita, 2), member(&team.sam, 1)],
+        overflow_rep: None,
+        last_assigned: None,
+    };
+    leadgate::store::routing::insert_pool(tx.conn(), &pool).await.unwrap();
+    let rule = RoutingRule {
+        name: "All Tier 1 to the weighted pool".into(),
+        handoff: Some("senior-ae".into()),
+        when: None,
+        pool: "weighted".into(),
+    };
+    leadgate::store::routing::insert_rule(tx.conn(), 0, &rule).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut to_rita = 0;
+    for n in 0..6 {
+        let lead = app.lead_of(&app.finish_tier1(&format!("b{n}@c{n}.example")).await).await;
+        assert_eq!(lead.pool.as_deref(), Some("weighted"));
+        if lead.assigned_user_id == Some(team.rita.id) {
+            to_rita += 1;
+        }
+    }
+    assert_eq!(to_rita, 4, "weight 2 of 3 gets two leads in three");
+}
+
+#[tokio::test]
+async fn a_routing_rule_sends_matching_leads_to_its_pool_and_says_so() {
+    let (app, team) = app_with_team().await;
+    let condition: leadgate::engine::Condition = serde_json::from_value(
+        serde_json::json!({ "answer": { "question": "procurement", "is": { "equals": "no" } } }),
+    )
+    .unwrap();
+    let rule = leadgate::engine::RoutingRule {
+        name: "No procurement: SDR first".into(),
+        handoff: Some("senior-ae".into()),
+        when: Some(condition),
+        pool: "sdr".into(),
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    leadgate::store::routing::insert_rule(tx.conn(), 0, &rule).await.unwrap();
+    tx.commit().await.unwrap();
+    let browser = app.new_browser();
+    let path = browser.start_form("qualify", "", &["cto@acme.example"]).await;
+    browser.answer_ok(&path, "company_size", &["large"]).await;
+    browser.answer_ok(&path, "procurement", &["no"]).await;
+    browser.answer_ok(&path, "timeline", &["now"]).await;
+    browser.answer_ok(&path, "consent", &["yes"]).await;
+    let lead = app.lead_of(&path).await;
+    assert_eq!(lead.pool.as_deref(), Some("sdr"));
+    assert_eq!(lead.assigned_user_id, Some(team.sam.id));
+    let reason = &app.history(lead.id).await[0].reason;
+    assert!(reason.contains("(rule: No procurement: SDR first)"), "{reason}");
+    // A lead the rule does not match keeps the outcome's pool.
+    let other = app.lead_of(&app.finish_tier1("x@other.example").await).await;
+    assert_eq!(other.pool.as_deref(), Some("senior-ae"));
+}
+
+#[tokio::test]
+async fn fallback_timers_survive_a_restart() {
+    let app = crate::helpers::spawn_app_with(|s| s.run_worker = false).await;
+    app.publish_form(BRANCHING_FORM).await;
+    let team = app.seed_team().await;
+    let lead = app.lead_of(&app.finish_tier1("cto@acme.example").await).await;
+    assert_eq!(lead.assigned_user_id, Some(team.rita.id));
+    let restarted = crate::helpers::spawn_on_database(&app.database_url, |_| {}).await;
+    restarted.clock.set(app.clock.now() + Duration::minutes(5));
+    restarted
+        .wait_until("the fallback after restart", || async {
+            restarted.lead(lead.id).await.assigned_user_id == Some(team.sam.id)
+        })
+        .await;
+}

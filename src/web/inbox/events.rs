@@ -12,11 +12,13 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
+use crate::web::error::PageError;
 
 pub async fn stream_events(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    signed_in: SignedIn,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
+    let user = signed_in.require(&super::handlers::INBOX_ROLES)?.clone();
     let receiver = state.live.subscribe();
     let stream = futures_util::stream::unfold((receiver, user.id), |(mut receiver, user_id)| async move {
         loop {
@@ -36,5 +38,5 @@ pub async fn stream_events(
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use super::view::{InboxPage, LeadDetailPage, LeadRow, PersonOption};
+use crate::app::auth::Role;
 use crate::app::{AppError, inbox};
 use crate::store;
 use crate::web::AppState;
@@ -15,12 +16,16 @@ use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 
+/// Who works leads: marketers change forms, not leads.
+pub const INBOX_ROLES: [Role; 3] = [Role::Rep, Role::Manager, Role::Admin];
+
 /// GET /inbox: the whole page, or only the list for a live refresh (htmx).
 pub async fn show_inbox(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    signed_in: SignedIn,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    let user = signed_in.require(&INBOX_ROLES)?.clone();
     let leads = inbox::list_leads(&state.ctx, &user).await?;
     let now = state.ctx.clock.now();
     let page = InboxPage {
@@ -36,9 +41,10 @@ pub async fn show_inbox(
 /// GET /inbox/leads/{id}
 pub async fn show_lead(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    signed_in: SignedIn,
     Path(lead_id): Path<Uuid>,
 ) -> Result<LeadDetailPage, PageError> {
+    let user = signed_in.require(&INBOX_ROLES)?.clone();
     lead_detail(&state, user, lead_id, None).await
 }
 
@@ -67,6 +73,7 @@ async fn people(state: &AppState) -> Result<Vec<PersonOption>, PageError> {
 
 /// Parses the form and checks its CSRF token.
 fn checked_form(signed_in: &SignedIn, body: &Bytes) -> Result<FormBody, PageError> {
+    signed_in.require(&INBOX_ROLES)?;
     let form = FormBody::parse(body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     signed_in.check_csrf(&form)?;
     Ok(form)
