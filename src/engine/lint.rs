@@ -121,6 +121,7 @@ fn check_outcomes(def: &FormDefinition, findings: &mut Vec<Finding>) {
             catch_all.get_or_insert(&outcome.id);
         }
         check_handoff(&outcome.handoff, &location, findings);
+        check_resources(outcome, &location, findings);
     }
     if let Some(last) = def.outcomes.last().filter(|last| !last.is_catch_all()) {
         findings.push(Finding::error(
@@ -128,6 +129,26 @@ fn check_outcomes(def: &FormDefinition, findings: &mut Vec<Finding>) {
             "The last outcome must be a catch-all (no `when`) so every lead gets an outcome.",
         ));
     }
+}
+
+/// Resource links are shown to prospects: only web addresses, never
+/// `javascript:` or other schemes a browser would run.
+fn check_resources(outcome: &Outcome, location: &str, findings: &mut Vec<Finding>) {
+    for resource in &outcome.ending.resources {
+        if !is_web_url(&resource.url) {
+            findings.push(Finding::error(
+                location,
+                format!("The resource \"{}\" needs a web address starting with https:// or http://.", resource.title),
+            ));
+        }
+    }
+}
+
+/// An absolute http(s) address with a host.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
 /// Remembers the outcome's condition; returns an earlier outcome with the

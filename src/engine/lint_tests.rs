@@ -239,3 +239,14 @@ fn lead_field_conditions_without_a_filler_warn() {
     def.scoring = vec![rule(Condition::Field { name: LeadField::Industry, is: Test::Answered })];
     assert_finding(&def, Severity::Warning, "scoring rule 1", "maps_to: industry");
 }
+
+#[test]
+fn resource_links_must_be_web_addresses() {
+    let mut def = tiny_form();
+    let last = def.outcomes.last_mut().unwrap();
+    last.ending.resources = vec![crate::engine::Resource { title: "Guide".into(), url: "javascript:alert(1)".into() }];
+    let location = format!("outcome {}", last.id);
+    assert_finding(&def, Severity::Error, &location, "https://");
+    def.outcomes.last_mut().unwrap().ending.resources[0].url = "https://example.com/guide".into();
+    assert!(lint(&def).iter().all(|f| !f.message.contains("web address")));
+}

@@ -62,7 +62,7 @@ pub use facts::{
     lead_fields, title_words,
 };
 pub use format::{DefinitionError, is_valid_slug, parse_definition_json, parse_definition_yaml, to_json, to_yaml};
-pub use lint::{Finding, Severity, lint};
+pub use lint::{Finding, Severity, is_web_url, lint};
 pub use lint_conditions::MAX_CONDITION_DEPTH;
 pub use lint_questions::is_valid_question_id;
 pub use routing::{

@@ -150,7 +150,8 @@ impl EndingPage {
             embed: state.response.as_ref().is_some_and(|r| r.embedded),
             ending_title: outcome.ending.title.clone(),
             message: outcome.ending.message.clone(),
-            resources: outcome.ending.resources.clone(),
+            // Lint refuses other links; this keeps an old version safe too.
+            resources: outcome.ending.resources.iter().filter(|r| crate::engine::is_web_url(&r.url)).cloned().collect(),
             outcome_id: outcome.id.clone(),
             offer_booking: outcome.ending.offer_booking,
         }
