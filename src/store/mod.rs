@@ -7,7 +7,8 @@
 //! written out only where the engines really differ.
 //!
 //! SQLite has one writer connection (commits happen one at a time anyway, and
-//! a single writer keeps the tail latency low) and a separate read pool.
+//! a single writer keeps the tail latency low) with group commit (see
+//! [`sqlite_writer`]), and a separate read pool.
 
 pub mod forms;
 pub mod leads;
@@ -15,6 +16,7 @@ pub mod outbox;
 pub mod responses;
 pub mod routing;
 pub mod settings;
+pub mod sqlite_writer;
 pub mod users;
 pub mod webhooks;
 
@@ -24,7 +26,9 @@ use std::time::Duration;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use sqlite_writer::{SqliteTx, SqliteWriter};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -77,13 +81,13 @@ pub enum Backend {
 /// The database: native pools per backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { writer: SqlitePool, reader: SqlitePool },
+    Sqlite { writer: SqliteWriter, reader: SqlitePool },
     Postgres(PgPool),
 }
 
 /// A transaction on either backend.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -133,11 +137,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options.clone())
-            .await?;
+        let writer = SqliteWriter::new(options.connect().await?);
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(5))
@@ -153,10 +153,18 @@ impl Db {
         }
     }
 
+    /// Group-commit figures of the SQLite writer (`None` on PostgreSQL).
+    pub fn writer_stats(&self) -> Option<sqlite_writer::WriterStats> {
+        match self {
+            Db::Sqlite { writer, .. } => Some(writer.stats()),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite { writer, .. } => sqlx::migrate!("migrations/sqlite").run(writer).await,
+            Db::Sqlite { writer, .. } => writer.migrate(&sqlx::migrate!("migrations/sqlite")).await,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
         }
     }
@@ -198,7 +206,7 @@ impl Db {
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(tx) => Conn::Sqlite(tx),
+            Tx::Sqlite(tx) => Conn::Sqlite(tx.conn()),
             Tx::Postgres(tx) => Conn::Postgres(tx),
         }
     }

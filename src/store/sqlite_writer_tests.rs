@@ -1,0 +1,104 @@
+//! The group-commit writer against a real SQLite file with the server's
+//! durability settings.
+
+use std::str::FromStr;
+
+use sqlx::ConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+
+use super::*;
+
+async fn writer(dir: &tempfile::TempDir) -> (SqliteWriter, SqliteConnectOptions) {
+    let url = format!("sqlite://{}", dir.path().join("writer.db").display());
+    let options = SqliteConnectOptions::from_str(&url)
+        .unwrap()
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+    let writer = SqliteWriter::new(options.connect().await.unwrap());
+    let mut tx = writer.begin().await.unwrap();
+    sqlx::raw_sql("CREATE TABLE items (name TEXT PRIMARY KEY NOT NULL)").execute(tx.conn()).await.unwrap();
+    tx.commit().await.unwrap();
+    (writer, options)
+}
+
+async fn insert(writer: &SqliteWriter, name: &str) -> Result<(), StoreError> {
+    let mut tx = writer.begin().await?;
+    sqlx::query("INSERT INTO items (name) VALUES ($1)").bind(name).execute(tx.conn()).await?;
+    tx.commit().await
+}
+
+/// Names as a separate connection sees them: only what was committed.
+async fn committed_names(options: &SqliteConnectOptions) -> Vec<String> {
+    let mut reader = options.connect().await.unwrap();
+    sqlx::query_scalar("SELECT name FROM items ORDER BY name").fetch_all(&mut reader).await.unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn concurrent_transactions_share_commits_and_all_are_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let before = writer.stats();
+    let tasks: Vec<_> = (0..100)
+        .map(|n| {
+            let writer = writer.clone();
+            tokio::spawn(async move { insert(&writer, &format!("item{n:03}")).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(committed_names(&options).await.len(), 100, "every acknowledged insert is committed");
+    let after = writer.stats();
+    assert_eq!(after.transactions - before.transactions, 100);
+    let batches = after.batches - before.batches;
+    assert!(batches <= 10, "100 waiting transactions should share a few commits, took {batches}");
+}
+
+#[tokio::test]
+async fn a_dropped_transaction_rolls_back_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    insert(&writer, "kept-before").await.unwrap();
+    {
+        let mut tx = writer.begin().await.unwrap();
+        sqlx::query("INSERT INTO items (name) VALUES ('dropped')").execute(tx.conn()).await.unwrap();
+        // Dropped without commit, as when a use case returns an error.
+    }
+    insert(&writer, "kept-after").await.unwrap();
+    assert_eq!(committed_names(&options).await, vec!["kept-after", "kept-before"]);
+}
+
+#[tokio::test]
+async fn a_failing_statement_fails_only_its_own_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    insert(&writer, "taken").await.unwrap();
+    let duplicate = insert(&writer, "taken").await;
+    assert!(matches!(duplicate, Err(StoreError::Database(_))), "{duplicate:?}");
+    insert(&writer, "other").await.unwrap();
+    assert_eq!(committed_names(&options).await, vec!["other", "taken"]);
+}
+
+#[tokio::test]
+async fn a_transaction_sees_its_own_writes_before_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let mut tx = writer.begin().await.unwrap();
+    sqlx::query("INSERT INTO items (name) VALUES ('pending')").execute(tx.conn()).await.unwrap();
+    let inside: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(tx.conn()).await.unwrap();
+    assert_eq!(inside, 1);
+    assert!(committed_names(&options).await.is_empty(), "not visible to others before commit");
+    tx.commit().await.unwrap();
+    assert_eq!(committed_names(&options).await, vec!["pending"]);
+}
+
+#[tokio::test]
+async fn closing_commits_what_is_waiting_and_refuses_new_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    insert(&writer, "before-close").await.unwrap();
+    writer.close().await;
+    assert!(matches!(writer.begin().await, Err(StoreError::Unavailable(_))));
+    assert_eq!(committed_names(&options).await, vec!["before-close"]);
+}
