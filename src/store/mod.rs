@@ -9,13 +9,19 @@
 //! SQLite has one writer connection (commits happen one at a time anyway, and
 //! a single writer keeps the tail latency low) and a separate read pool.
 
+pub mod analytics;
+pub mod api_tokens;
+pub mod form_queries;
 pub mod forms;
+pub mod lead_queries;
 pub mod leads;
 pub mod outbox;
+pub mod quality;
 pub mod responses;
 pub mod routing;
 pub mod settings;
 pub mod users;
+pub mod views;
 pub mod webhooks;
 
 use std::str::FromStr;
