@@ -52,9 +52,10 @@ async fn leads_filter_by_outcome_rep_source_and_creation_time() {
     };
     assert_eq!(ids(&api.get("/api/v1/leads?outcome=tier1").await), vec![ads.to_string()]);
     assert_eq!(ids(&api.get("/api/v1/leads?source=newsletter").await), vec![news.to_string()]);
-    let rita = app.lead(ads).await.assigned_user_id.unwrap();
-    assert_eq!(rita, team.rita.id);
-    assert!(ids(&api.get(&format!("/api/v1/leads?rep={rita}")).await).contains(&ads.to_string()));
+    let rep = app.lead(ads).await.assigned_user_id.unwrap();
+    let other = if rep == team.rita.id { team.sam.id } else { team.rita.id };
+    assert!(ids(&api.get(&format!("/api/v1/leads?rep={rep}")).await).contains(&ads.to_string()));
+    assert!(!ids(&api.get(&format!("/api/v1/leads?rep={other}")).await).contains(&ads.to_string()));
     let day = crate::helpers::test_start_time().date_naive();
     let first_day = ids(&api.get(&format!("/api/v1/leads?created_from={day}&created_to={day}")).await);
     assert_eq!(first_day.len(), 2);
@@ -101,7 +102,8 @@ async fn dispositions_accept_disqualify_win_and_lose_with_history() {
     let kinds: Vec<&str> =
         deal.body["history"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, vec!["routed", "accepted", "won"]);
-    assert!(deal.body["history"][2]["by"].as_str().unwrap().contains("API token"));
+    assert_eq!(deal.body["history"][2]["by"], "Ada Admin", "the token acts for the admin who made it");
+    assert!(deal.body["history"][2]["reason"].as_str().unwrap().contains("API token tests"));
     let gone = api.patch(&path(lost), json!({"status": "lost"})).await;
     assert_eq!(gone.body["deal"]["status"], "lost");
     assert!(gone.body["deal"]["value"].is_null());

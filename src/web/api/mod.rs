@@ -40,6 +40,7 @@ use super::AppState;
             lists take `limit` and `cursor` and return `next_cursor`."
     ),
     modifiers(&BearerAuth),
+    components(schemas(problem::Problem, problem::ProblemField)),
     security(("bearer" = [])),
     tags(
         (name = "forms", description = "Published forms, versions, export and lint"),
