@@ -55,7 +55,7 @@ pub struct QuestionView {
     pub options: Vec<OptionView>,
     pub validation: ValidationView,
     /// The answer already given, when going back or reloading.
-    #[schema(value_type = Object, nullable = true)]
+    #[schema(schema_with = answer_schema)]
     pub answer: Option<Value>,
 }
 
