@@ -185,6 +185,7 @@ pub async fn get_version(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `yaml` (default) or `json`.
+    #[param(inline)]
     pub format: Option<ExportFormat>,
     /// A published version (default: the current one).
     pub version: Option<i32>,
@@ -202,7 +203,7 @@ pub enum ExportFormat {
     description = "Needs the read scope. The file can be linted (`POST /api/v1/lint`) and imported again.",
     responses(
         (status = 200, description = "The definition file", content(
-            (String = "application/yaml"),
+            (Object = "application/yaml"),
             (Object = "application/json"))),
         Problems))]
 pub async fn export_form(
@@ -250,7 +251,7 @@ pub struct LintFinding {
     description = "Needs the read scope (nothing changes). Send the definition as `application/json` or `application/yaml`; a definition that cannot be read at all is a 422 naming the line and field.",
     request_body(description = "A form definition", content(
         (Object = "application/json"),
-        (String = "application/yaml"))),
+        (Object = "application/yaml"))),
     responses((status = 200, body = LintReport), Problems))]
 pub async fn lint_definition(
     State(state): State<AppState>,

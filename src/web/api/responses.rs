@@ -31,9 +31,37 @@ pub struct StartBody {
     /// A string, a number, true/false (consent), a list of option values, or null.
     #[schema(schema_with = super::response_view::answer_schema)]
     pub answer: serde_json::Value,
-    /// Hidden fields kept with the response: utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, referrer.
+    /// Hidden fields kept with the response (each clipped to 500 characters).
     #[serde(default)]
-    pub hidden: BTreeMap<String, String>,
+    pub hidden: HiddenFields,
+}
+
+/// The hidden fields a response keeps, as on the pages' query string.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HiddenFields {
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub utm_term: Option<String>,
+    pub utm_content: Option<String>,
+    pub gclid: Option<String>,
+    pub referrer: Option<String>,
+}
+
+impl HiddenFields {
+    fn into_pairs(self) -> BTreeMap<String, String> {
+        let values = [
+            self.utm_source,
+            self.utm_medium,
+            self.utm_campaign,
+            self.utm_term,
+            self.utm_content,
+            self.gclid,
+            self.referrer,
+        ];
+        HIDDEN_KEYS.iter().zip(values).filter_map(|(k, v)| Some((k.to_string(), v?))).collect()
+    }
 }
 
 /// One answer (a new one, or a changed earlier one on the path).
@@ -62,16 +90,13 @@ pub struct StateQuery {
 
 const HIDDEN_MAX_CHARS: usize = 500;
 
-fn hidden_fields(raw: BTreeMap<String, String>) -> Result<Hidden, ApiProblem> {
-    if let Some(unknown) = raw.keys().find(|k| !HIDDEN_KEYS.contains(&k.as_str())) {
-        let message = format!("Unknown hidden field; use one of {}.", HIDDEN_KEYS.join(", "));
-        return Err(ApiProblem::invalid(&format!("hidden.{unknown}"), message));
-    }
-    Ok(raw
+fn hidden_fields(fields: HiddenFields) -> Hidden {
+    fields
+        .into_pairs()
         .into_iter()
         .map(|(k, v)| (k, v.trim().chars().take(HIDDEN_MAX_CHARS).collect::<String>()))
         .filter(|(_, v)| !v.is_empty())
-        .collect())
+        .collect()
 }
 
 /// Use-case errors, with the engine's question-named fields as body fields.
@@ -113,7 +138,7 @@ pub async fn create_response(
     ApiJson(body): ApiJson<StartBody>,
 ) -> Result<Response, ApiProblem> {
     let values = answer_values(&body.answer)?;
-    let start = StartInput { hidden: hidden_fields(body.hidden)?, min_seconds_override: Some(0), ..Default::default() };
+    let start = StartInput { hidden: hidden_fields(body.hidden), min_seconds_override: Some(0), ..Default::default() };
     let step = StepInput { question_id: body.question_id.clone(), values, honeypot_filled: false };
     let id = respond::start_response(&state.ctx, &slug, start, step, state.ctx.clock.now()).await.map_err(|e| {
         if matches!(e, AppError::NotFound) {
