@@ -5,7 +5,9 @@
 /// Width of the bar area, in SVG units.
 const BAR_AREA: f64 = 480.0;
 /// Where bars start (labels sit to their left).
-pub const BAR_X: u32 = 240;
+pub const BAR_X: u32 = 300;
+/// Room right of the bars for the value text.
+const VALUE_ROOM: u32 = 240;
 const ROW: u32 = 28;
 
 /// One horizontal bar, with an optional darker part and a band behind it.
@@ -52,7 +54,7 @@ pub fn bar_chart(title: &str, rows: Vec<Row>, max: f64) -> BarChart {
             Bar {
                 y,
                 text_y: y + 15,
-                label: shorten(&row.label, 36),
+                label: shorten(&row.label, 44),
                 width,
                 part_width: scaled(row.part, max).min(width),
                 value_x: BAR_X + width + 6,
@@ -64,7 +66,7 @@ pub fn bar_chart(title: &str, rows: Vec<Row>, max: f64) -> BarChart {
         })
         .collect::<Vec<_>>();
     BarChart {
-        width: BAR_X + BAR_AREA as u32 + 120,
+        width: BAR_X + BAR_AREA as u32 + VALUE_ROOM,
         height: 16 + bars.len() as u32 * ROW,
         bars,
         title: title.to_string(),
