@@ -7,6 +7,10 @@
 //! nothing here bypasses it). Callers send `Authorization: Bearer lg_…`
 //! (tokens made at `/admin/tokens`); reads need the read scope, changes the
 //! write scope. Errors are RFC 9457 problems; lists page by cursor.
+//!
+//! A new endpoint is a handler with `#[utoipa::path]` taking `Reader` or
+//! `Writer`, `ApiJson`/`ApiQuery` for input and returning `ApiProblem` on
+//! error, plus one `.routes(routes!(...))` line in [`routes`].
 
 pub mod extract;
 pub mod forms;
