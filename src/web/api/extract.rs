@@ -191,3 +191,57 @@ pub fn paginate<R>(mut rows: Vec<R>, limit: i64, kind: &str, key: impl Fn(&R) ->
     let next = if more { rows.last().map(|r| cursor(kind, &key(r))) } else { None };
     (rows, next)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    fn field_of(json: &str) -> (u16, String) {
+        let problem = parse_json::<Body>(json.as_bytes()).unwrap_err();
+        (problem.status.as_u16(), problem.errors[0].field.clone())
+    }
+
+    #[test]
+    fn json_errors_name_the_field_at_fault() {
+        assert_eq!(field_of(r#"{"name": "a", "inner": {"count": "x"}}"#), (422, "inner.count".into()));
+        assert_eq!(field_of(r#"{"name": "a", "inner": {"count": 1, "extra": 2}}"#), (422, "inner.extra".into()));
+        assert_eq!(field_of(r#"{"name": 5, "inner": {"count": 1}}"#), (422, "name".into()));
+        assert_eq!(field_of(r#"{"name": "a""#), (400, "body".into()));
+        assert_eq!(field_of(r#"{"name": "a", "inner": {"count": 1}} trailing"#), (400, "body".into()));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_belong_to_one_list() {
+        let page = PageParams { limit: None, cursor: Some(cursor("leads", "abc")) };
+        assert_eq!(page.cursor("leads").unwrap().as_deref(), Some("abc"));
+        assert!(page.cursor("forms").is_err());
+        assert!(PageParams { limit: None, cursor: Some("!!".into()) }.cursor("leads").is_err());
+        assert_eq!(PageParams::default().limit().unwrap(), DEFAULT_LIMIT);
+        assert!(PageParams { limit: Some(MAX_LIMIT + 1), cursor: None }.limit().is_err());
+    }
+
+    #[test]
+    fn a_page_has_a_next_cursor_only_when_more_rows_exist() {
+        let (rows, next) = paginate(vec![1, 2, 3], 2, "n", |n| n.to_string());
+        assert_eq!(rows, vec![1, 2]);
+        assert_eq!(next, Some(cursor("n", "2")));
+        let (rows, next) = paginate(vec![1, 2], 2, "n", |n| n.to_string());
+        assert_eq!(rows, vec![1, 2]);
+        assert_eq!(next, None);
+    }
+}
