@@ -131,6 +131,21 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
     PageError(AppError::NotFound).into_response()
 }
 
+/// A known address with a method it does not take (a problem under `/api/`).
+pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        let detail = "This address does not take this method; see /api/v1/openapi.json.";
+        return super::api::problem::ApiProblem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            detail,
+        )
+        .into_response();
+    }
+    StatusCode::METHOD_NOT_ALLOWED.into_response()
+}
+
 /// 429 with Retry-After, as a page.
 pub fn too_many_requests(retry: super::rate_limit::RetryAfter) -> Response {
     let seconds = retry.0.as_secs().max(1);

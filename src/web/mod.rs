@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", axum::routing::get(metrics::show_metrics))
         .merge(static_files)
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_only))

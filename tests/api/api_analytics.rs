@@ -204,3 +204,29 @@ async fn csv_exports_download_with_formula_cells_neutralised() {
     assert!(!text.contains(",=HYPERLINK"));
     assert_eq!(marketer.get("/admin/analytics/leads.csv").await.status(), 422);
 }
+
+#[tokio::test]
+async fn views_counted_in_memory_are_written_when_the_flusher_stops() {
+    let app = spawn_app().await;
+    app.publish_form(BRANCHING_FORM).await;
+    let form_id = {
+        let mut conn = app.db.read().await.unwrap();
+        leadgate::store::form_queries::find_form_by_slug(conn.conn(), "qualify").await.unwrap().unwrap().id
+    };
+    let counter = leadgate::app::views::ViewCounter::default();
+    let now = app.clock.now();
+    for _ in 0..3 {
+        counter.record(form_id, 1, now);
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let flusher = counter.spawn_flusher(app.db.clone(), std::time::Duration::from_secs(3600), stopped);
+    let day = now.date_naive();
+    let stored = || async {
+        let mut conn = app.db.read().await.unwrap();
+        leadgate::store::views::sum_views(conn.conn(), form_id, Some(1), day, day).await.unwrap()
+    };
+    assert_eq!(stored().await, 0, "nothing is written on the page's path");
+    stop.send(true).unwrap();
+    flusher.await.unwrap();
+    assert_eq!(stored().await, 3, "the last views are written at shutdown");
+}
