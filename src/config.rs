@@ -414,4 +414,21 @@ mod tests {
         let key = SecretKey::new("x".repeat(40));
         assert!(!format!("{key:?}").contains("xxxx"));
     }
+
+    #[test]
+    fn analytics_and_metrics_settings_have_defaults_and_name_bad_values() {
+        let settings = RawSettings::default().parse().unwrap();
+        assert_eq!(settings.analytics, crate::app::analytics::AnalyticsSettings::default());
+        assert_eq!(settings.metrics_token, None);
+        let raw = RawSettings { source_alert_percent: Some("150".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_SOURCE_ALERT_PERCENT");
+        let raw = RawSettings { abandoned_after_minutes: Some("0".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_ABANDONED_AFTER_MINUTES");
+        let raw = RawSettings { metrics_token: Some("short".into()), ..Default::default() };
+        let error = raw.parse().unwrap_err();
+        assert_eq!(error.variable, "LEADGATE_METRICS_TOKEN");
+        assert!(!error.to_string().contains("short"), "a token is never echoed");
+        let raw = RawSettings { source_alert_min_leads: Some("5".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap().analytics.source_alert_min_leads, 5);
+    }
 }
