@@ -90,6 +90,21 @@ pub struct RawSettings {
     /// Answers allowed per client IP per minute (default 240).
     #[arg(long, env = "LEADGATE_ANSWER_LIMIT_PER_MINUTE", global = true)]
     pub answer_limit_per_minute: Option<String>,
+    /// Bearer token a Prometheus scraper must send to read /metrics (default: none, /metrics is off).
+    #[arg(long, env = "LEADGATE_METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Disqualified share of a source's judged leads that alerts marketers, in percent (default 50).
+    #[arg(long, env = "LEADGATE_SOURCE_ALERT_PERCENT", global = true)]
+    pub source_alert_percent: Option<String>,
+    /// Judged leads a source needs in the window before it can alert (default 20).
+    #[arg(long, env = "LEADGATE_SOURCE_ALERT_MIN_LEADS", global = true)]
+    pub source_alert_min_leads: Option<String>,
+    /// Days the source-quality window covers; also the quiet time after an alert (default 7).
+    #[arg(long, env = "LEADGATE_SOURCE_ALERT_WINDOW_DAYS", global = true)]
+    pub source_alert_window_days: Option<String>,
+    /// Minutes without an answer after which an unfinished response counts as abandoned (default 30).
+    #[arg(long, env = "LEADGATE_ABANDONED_AFTER_MINUTES", global = true)]
+    pub abandoned_after_minutes: Option<String>,
 }
 
 /// Log output format.
@@ -112,6 +127,10 @@ pub struct Settings {
     pub limits: Limits,
     pub smtp: Option<crate::notify::email::SmtpSettings>,
     pub notices: crate::notify::worker::RetryPolicy,
+    /// Bearer token for /metrics; None turns /metrics off.
+    pub metrics_token: Option<String>,
+    /// Source-quality alert and abandoned-response settings.
+    pub analytics: crate::app::analytics::AnalyticsSettings,
     /// Run the notice worker in this process (tests turn it off to leave
     /// notices undelivered, as a killed process would).
     pub run_worker: bool,
@@ -179,6 +198,8 @@ impl RawSettings {
             frame_ancestors: parse_frame_ancestors(self.frame_ancestors.as_deref())?,
             demo: parse_bool("LEADGATE_DEMO", self.demo.as_deref(), true)?,
             run_worker: true,
+            metrics_token: parse_metrics_token(self.metrics_token.as_deref())?,
+            analytics: self.parse_analytics()?,
             smtp: parse_smtp(self.smtp_url.as_deref(), self.smtp_from.as_deref())?,
             notices: crate::notify::worker::RetryPolicy {
                 max_attempts: parse_rate("LEADGATE_NOTICE_MAX_ATTEMPTS", self.notice_max_attempts.as_deref(), 10)?,
@@ -199,6 +220,41 @@ impl RawSettings {
                 min_seconds_before_first_answer: None,
             },
         })
+    }
+}
+
+impl RawSettings {
+    fn parse_analytics(&self) -> Result<crate::app::analytics::AnalyticsSettings, ConfigError> {
+        let percent = parse_rate("LEADGATE_SOURCE_ALERT_PERCENT", self.source_alert_percent.as_deref(), 50)?;
+        if percent > 100 {
+            return Err(bad("LEADGATE_SOURCE_ALERT_PERCENT", "a whole number from 1 to 100", &percent.to_string()));
+        }
+        Ok(crate::app::analytics::AnalyticsSettings {
+            source_alert_threshold_percent: percent,
+            source_alert_min_leads: parse_rate(
+                "LEADGATE_SOURCE_ALERT_MIN_LEADS",
+                self.source_alert_min_leads.as_deref(),
+                20,
+            )?,
+            source_alert_window_days: parse_rate(
+                "LEADGATE_SOURCE_ALERT_WINDOW_DAYS",
+                self.source_alert_window_days.as_deref(),
+                7,
+            )?,
+            abandoned_after_minutes: parse_rate(
+                "LEADGATE_ABANDONED_AFTER_MINUTES",
+                self.abandoned_after_minutes.as_deref(),
+                30,
+            )?,
+        })
+    }
+}
+
+fn parse_metrics_token(raw: Option<&str>) -> Result<Option<String>, ConfigError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(token) if token.len() >= 16 && !token.contains(char::is_whitespace) => Ok(Some(token.to_string())),
+        Some(_) => Err(bad("LEADGATE_METRICS_TOKEN", "at least 16 characters without spaces", "<hidden>")),
     }
 }
 
@@ -357,5 +413,22 @@ mod tests {
     fn secret_keys_are_redacted_in_debug_output() {
         let key = SecretKey::new("x".repeat(40));
         assert!(!format!("{key:?}").contains("xxxx"));
+    }
+
+    #[test]
+    fn analytics_and_metrics_settings_have_defaults_and_name_bad_values() {
+        let settings = RawSettings::default().parse().unwrap();
+        assert_eq!(settings.analytics, crate::app::analytics::AnalyticsSettings::default());
+        assert_eq!(settings.metrics_token, None);
+        let raw = RawSettings { source_alert_percent: Some("150".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_SOURCE_ALERT_PERCENT");
+        let raw = RawSettings { abandoned_after_minutes: Some("0".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_ABANDONED_AFTER_MINUTES");
+        let raw = RawSettings { metrics_token: Some("short".into()), ..Default::default() };
+        let error = raw.parse().unwrap_err();
+        assert_eq!(error.variable, "LEADGATE_METRICS_TOKEN");
+        assert!(!error.to_string().contains("short"), "a token is never echoed");
+        let raw = RawSettings { source_alert_min_leads: Some("5".into()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap().analytics.source_alert_min_leads, 5);
     }
 }

@@ -54,7 +54,9 @@ impl Application {
             TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
         let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{address}"));
-        let ctx = Context::new(db, clock, base_url, settings.smtp.is_some());
+        let mut ctx = Context::new(db, clock, base_url, settings.smtp.is_some());
+        ctx.analytics = settings.analytics;
+        crate::web::metrics::handle();
         let live = LiveHub::default();
         live.spawn_listener(&ctx.db);
         let state = AppState::new(ctx, secret, settings, live);
@@ -95,11 +97,13 @@ impl Application {
             channels: self.channels,
             policy: self.state.settings.notices,
         }
-        .spawn_if(self.state.settings.run_worker, worker_stopped);
+        .spawn_if(self.state.settings.run_worker, worker_stopped.clone());
+        let views = self.state.ctx.views.spawn_flusher(db.clone(), std::time::Duration::from_secs(5), worker_stopped);
         let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        let _ = views.await;
         db.close().await;
         served
     }

@@ -20,6 +20,12 @@ pub struct Context {
     pub email_enabled: bool,
     /// Wakes the notice worker as soon as new notices are committed.
     pub wake_worker: Arc<Notify>,
+    /// First-page views counted in memory, flushed in batches.
+    pub views: super::views::ViewCounter,
+    /// Source-quality and abandoned-response settings.
+    pub analytics: super::analytics::AnalyticsSettings,
+    /// When this instance last looked for abandoned Tier 1 responses.
+    pub abandoned_checked: Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
 impl Context {
@@ -31,6 +37,9 @@ impl Context {
             base_url,
             email_enabled,
             wake_worker: Arc::new(Notify::new()),
+            views: Default::default(),
+            analytics: Default::default(),
+            abandoned_checked: Default::default(),
         }
     }
 }

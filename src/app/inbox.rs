@@ -119,6 +119,7 @@ pub async fn disqualify_lead(
     let why = format!("disqualified by {}: {reason}", user.name);
     record(&mut tx, lead_id, lead.assigned_user_id, "disqualified", &why, user, now).await?;
     tell(ctx, &mut tx, "lead.disqualified", lead_id, &why, &[]).await?;
+    super::quality::check_source_after_verdict(ctx, &mut tx, lead_id, now).await?;
     tx.commit().await?;
     ctx.wake_worker.notify_one();
     Ok(())

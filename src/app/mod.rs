@@ -4,17 +4,25 @@
 //! needs, asks the engine, saves and commits. No HTTP types here; the web
 //! layer turns [`AppError`] into pages or JSON problems.
 
+pub mod abandoned;
+pub mod analytics;
 pub mod auth;
 pub mod clock;
 pub mod context;
+pub mod deals;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod forms;
 pub mod inbox;
+pub mod metrics;
 pub mod notices;
+pub mod quality;
 pub mod respond;
 pub mod routing;
 pub mod signing;
+pub mod tokens;
+pub mod views;
 pub mod webhooks;
 
 pub use context::Context;

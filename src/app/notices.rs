@@ -89,3 +89,40 @@ async fn queue(
     store::outbox::insert_notice(tx.conn(), notice).await?;
     Ok(id)
 }
+
+/// Queues an event that is not about one lead (a source-quality alert, a
+/// webhook test): `data` and a one-line `summary` go to each recipient
+/// (live, and email when configured) and to every subscribed webhook, or
+/// only to `only_endpoint` when given.
+pub struct EventNotice<'a> {
+    pub event_type: &'a str,
+    pub summary: &'a str,
+    pub data: serde_json::Value,
+    pub recipients: &'a [Recipient],
+    pub only_endpoint: Option<Uuid>,
+}
+
+pub async fn queue_event(
+    tx: &mut Tx,
+    event: EventNotice<'_>,
+    email_enabled: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, AppError> {
+    let payload = serde_json::json!({ "type": event.event_type, "summary": event.summary, "data": event.data });
+    let mut ids = Vec::new();
+    for recipient in event.recipients {
+        ids.push(queue(tx, event.event_type, "live", &recipient.user_id.to_string(), &payload, now).await?);
+        if email_enabled {
+            ids.push(queue(tx, event.event_type, "email", &recipient.email, &payload, now).await?);
+        }
+    }
+    let endpoints = store::webhooks::list_endpoints(tx.conn()).await?;
+    let chosen = endpoints.iter().filter(|e| match event.only_endpoint {
+        Some(id) => e.id == id,
+        None => e.wants(event.event_type),
+    });
+    for endpoint in chosen {
+        ids.push(queue(tx, event.event_type, "webhook", &endpoint.id.to_string(), &payload, now).await?);
+    }
+    Ok(ids)
+}

@@ -232,11 +232,13 @@ async fn save_answer(
         now,
     };
     store::responses::update_progress(tx.conn(), response.id, progress).await?;
+    super::metrics::answer_saved();
     if evaluation.current.is_some() {
         return Ok(AnswerResult::NextStep);
     }
     let is_bot = response.is_bot || bot_reason.is_some();
     finish(ctx, tx, form, response, &evaluation, is_bot, now).await?;
+    super::metrics::response_finished(evaluation.outcome.as_deref().unwrap_or("none"), is_bot);
     Ok(AnswerResult::Finished)
 }
 
@@ -270,6 +272,7 @@ async fn finish(
         accept_within_minutes: outcome.accept_within_minutes,
         matches: &matches,
         answers: answer_lines(form, evaluation),
+        note: None,
     };
     routing::route_finished_lead(ctx, tx, finished, now).await
 }
@@ -301,7 +304,7 @@ pub fn display_answer(question: &engine::Question, value: &AnswerValue) -> Optio
     }
 }
 
-async fn upsert_lead(
+pub(crate) async fn upsert_lead(
     tx: &mut Tx,
     form: &PublishedForm,
     response: &ResponseRecord,

@@ -20,6 +20,8 @@ pub struct FinishedLead<'a> {
     pub accept_within_minutes: Option<u32>,
     pub matches: &'a (dyn Fn(&engine::Condition) -> bool + Sync),
     pub answers: Vec<AnswerLine>,
+    /// Said first in the history and the notice (an abandoned response).
+    pub note: Option<&'a str>,
 }
 
 /// Routes a lead that was just written (new or re-submitted).
@@ -30,19 +32,27 @@ pub async fn route_finished_lead(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let lead = store::leads::find_lead_for_update(tx.conn(), finished.lead_id).await?.ok_or(AppError::NotFound)?;
+    let noted = |why: &str| match finished.note {
+        Some(note) => format!("{note}; {why}"),
+        None => why.to_string(),
+    };
     let pool = match finished.handoff {
         Handoff::Route(pool) => pool.clone(),
         Handoff::Nurture => {
-            return set_without_rep(ctx, tx, &lead, "nurture", "handed to nurture", finished.answers, now).await;
+            return set_without_rep(ctx, tx, &lead, "nurture", &noted("handed to nurture"), finished.answers, now)
+                .await;
         }
         Handoff::Disqualify(reason) => {
-            let why = format!("disqualified by the form: {reason}");
+            let why = noted(&format!("disqualified by the form: {reason}"));
             return set_without_rep(ctx, tx, &lead, "disqualified", &why, finished.answers, now).await;
         }
     };
     let holder = lead.assigned_user_id.filter(|_| lead.status == "assigned" || lead.status == "accepted");
     let minutes = finished.accept_within_minutes.unwrap_or(DEFAULT_ACCEPT_MINUTES);
-    let decision = decide(tx, &lead, &pool, holder, &[], finished.matches, now).await?;
+    let mut decision = decide(tx, &lead, &pool, holder, &[], finished.matches, now).await?;
+    match &mut decision {
+        Decision::Assign { reason, .. } | Decision::Unassigned { reason } => *reason = noted(reason),
+    }
     apply_decision(ctx, tx, &lead, decision, minutes, None, finished.answers, now).await
 }
 
@@ -120,6 +130,7 @@ async fn apply_decision(
         store::routing::record_pool_turn(tx.conn(), pool, rep).await?;
     }
     let history_kind = if previous.is_some() { "fallback" } else { kind_name(kind) };
+    super::metrics::routing_decision(history_kind);
     let entry =
         NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: history_kind, reason: &reason, actor: None, now };
     store::leads::insert_assignment(tx.conn(), entry).await?;
@@ -156,6 +167,7 @@ async fn set_without_rep(
     let change = AssignmentChange { lead_id: lead.id, status, user_id: None, pool: None, accept_by: None, now };
     store::leads::update_assignment(tx.conn(), change).await?;
     let entry = NewAssignment { lead_id: lead.id, user_id: None, kind: status, reason, actor: None, now };
+    super::metrics::routing_decision(status);
     store::leads::insert_assignment(tx.conn(), entry).await?;
     let notice = lead_notice(ctx, tx, lead.id, reason, answers).await?;
     // Nobody may sit on an unassigned lead: every manager hears about it.

@@ -7,7 +7,7 @@ use crate::notify::webhook;
 use crate::store::{self, webhooks::NewEndpoint};
 
 /// Events a webhook can subscribe to.
-pub const EVENT_TYPES: [&str; 7] = [
+pub const EVENT_TYPES: [&str; 10] = [
     "lead.assigned",
     "lead.reassigned",
     "lead.accepted",
@@ -15,6 +15,9 @@ pub const EVENT_TYPES: [&str; 7] = [
     "lead.unassigned",
     "lead.nurture",
     "lead.taken_back",
+    "lead.won",
+    "lead.lost",
+    "source.quality_alert",
 ];
 
 /// What an admin typed to add an endpoint.
@@ -50,4 +53,31 @@ pub async fn create_endpoint(ctx: &Context, input: EndpointInput) -> Result<(Uui
     store::webhooks::insert_endpoint(tx.conn(), endpoint).await?;
     tx.commit().await?;
     Ok((id, secret))
+}
+
+/// Queues a `test` event for one endpoint through the outbox (signed and
+/// logged like any other delivery); returns the notice id.
+pub async fn send_test(ctx: &Context, endpoint_id: Uuid) -> Result<Uuid, AppError> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    store::webhooks::find_endpoint(tx.conn(), endpoint_id).await?.ok_or(AppError::NotFound)?;
+    let event = super::notices::EventNotice {
+        event_type: "test",
+        summary: "Test delivery from leadgate",
+        data: serde_json::json!({ "message": "This is a test delivery from leadgate.", "sent_at": now }),
+        recipients: &[],
+        only_endpoint: Some(endpoint_id),
+    };
+    let ids = super::notices::queue_event(&mut tx, event, false, now).await?;
+    tx.commit().await?;
+    ctx.wake_worker.notify_one();
+    ids.first().copied().ok_or(AppError::NotFound)
+}
+
+/// Removes an endpoint and its delivery log.
+pub async fn delete_endpoint(ctx: &Context, endpoint_id: Uuid) -> Result<(), AppError> {
+    let mut tx = ctx.db.begin().await?;
+    store::webhooks::delete_endpoint(tx.conn(), endpoint_id).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -32,9 +32,25 @@ struct LeadEmailHtml<'a> {
     lead: &'a LeadNotice,
 }
 
+#[derive(Template)]
+#[template(path = "email/event.html")]
+struct EventEmail<'a> {
+    summary: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/event.txt")]
+struct EventEmailText<'a, 'b> {
+    page: &'b EventEmail<'a>,
+}
+
 impl Channels {
     pub async fn send_email(&self, notice: &NoticeRecord) -> Result<(), String> {
         let mailer = self.mailer.as_ref().ok_or("email is not configured (LEADGATE_SMTP_URL)")?;
+        if notice.payload.0.get("lead").is_none() {
+            return self.send_event_email(mailer, notice).await;
+        }
         let lead: LeadNotice = serde_json::from_value(notice.payload.0["lead"].clone()).map_err(|e| e.to_string())?;
         let summary = super::worker::summary(&notice.event_type, &notice.payload.0);
         let text = LeadEmailText { summary: &summary, lead: &lead }.render().map_err(|e| e.to_string())?;
@@ -44,6 +60,22 @@ impl Channels {
             subject: summary.clone(),
             text,
             html,
+            attachments: Vec::new(),
+            message_id: notice.id.to_string(),
+        };
+        mailer.send(&message).await.map_err(|e| e.to_string())
+    }
+
+    /// An email for an event that is not about one lead (its summary and data).
+    async fn send_event_email(&self, mailer: &Mailer, notice: &NoticeRecord) -> Result<(), String> {
+        let summary = super::worker::summary(&notice.event_type, &notice.payload.0);
+        let link = notice.payload.0.pointer("/data/link").and_then(|v| v.as_str()).unwrap_or_default();
+        let page = EventEmail { summary: &summary, link };
+        let message = EmailMessage {
+            to: notice.target.clone(),
+            subject: summary.clone(),
+            text: EventEmailText { page: &page }.render().map_err(|e| e.to_string())?,
+            html: page.render().map_err(|e| e.to_string())?,
             attachments: Vec::new(),
             message_id: notice.id.to_string(),
         };
@@ -73,7 +105,12 @@ impl Channels {
             // The wire timestamp is the real send time: receivers compare it
             // with their own clocks to refuse replays.
             timestamp: chrono::Utc::now(),
-            data: &notice.payload.0["lead"],
+            data: notice
+                .payload
+                .0
+                .get("lead")
+                .or_else(|| notice.payload.0.get("data"))
+                .unwrap_or(&serde_json::Value::Null),
             summary: &summary,
         };
         let started = Instant::now();

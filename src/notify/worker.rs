@@ -89,6 +89,9 @@ impl Worker {
         if let Err(error) = routing::fire_overdue_fallbacks(&self.ctx).await {
             tracing::error!(error = %error, "routing fallback failed");
         }
+        if let Err(error) = crate::app::abandoned::hand_abandoned_to_sales(&self.ctx).await {
+            tracing::error!(error = %error, "abandoned Tier 1 handoff failed");
+        }
         loop {
             match self.claim().await {
                 Ok(notices) if notices.is_empty() => break,
@@ -116,6 +119,7 @@ impl Worker {
     async fn deliver_and_record(&self, notice: NoticeRecord) {
         let outcome = self.deliver(&notice).await;
         let now = self.ctx.clock.now();
+        crate::app::metrics::notice_attempt(&notice.channel, outcome.is_ok(), now - notice.created_at);
         let result = async {
             let mut tx = self.ctx.db.begin().await?;
             match &outcome {
@@ -162,6 +166,9 @@ impl Worker {
 
 /// One line about a lead notice, for the live inbox and chat webhooks.
 pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
+    if let Some(summary) = payload.get("summary").and_then(|v| v.as_str()) {
+        return summary.to_string();
+    }
     let text = |pointer: &str| payload.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let what = match event_type {
         "lead.assigned" => "New lead for you",
@@ -170,6 +177,8 @@ pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
         "lead.unassigned" => "Lead needs an owner",
         "lead.accepted" => "Lead accepted",
         "lead.disqualified" => "Lead disqualified",
+        "lead.won" => "Deal won",
+        "lead.lost" => "Deal lost",
         other => other,
     };
     let company = text("/lead/company");

@@ -115,7 +115,7 @@ pub async fn upsert_lead(conn: Conn<'_>, lead: LeadUpsert<'_>) -> Result<Uuid, S
     Ok(id)
 }
 
-const LEAD_SELECT: &str = "SELECT l.id, l.email, l.account_id, l.response_id, l.fields, l.fit, l.intent, l.breakdown, \
+pub(crate) const LEAD_SELECT: &str = "SELECT l.id, l.email, l.account_id, l.response_id, l.fields, l.fit, l.intent, l.breakdown, \
      l.outcome_id, l.tier, l.handoff, l.disqualified_reason, l.hidden, l.submissions, l.created_at, l.status, \
      l.assigned_user_id, u.name AS assignee_name, l.pool, l.assigned_at, l.accept_by, l.accepted_at, l.verdict_reason \
      FROM leads l LEFT JOIN users u ON u.id = l.assigned_user_id";

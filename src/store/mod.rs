@@ -10,14 +10,20 @@
 //! a single writer keeps the tail latency low) with group commit (see
 //! [`sqlite_writer`]), and a separate read pool.
 
+pub mod analytics;
+pub mod api_tokens;
+pub mod form_queries;
 pub mod forms;
+pub mod lead_queries;
 pub mod leads;
 pub mod outbox;
+pub mod quality;
 pub mod responses;
 pub mod routing;
 pub mod settings;
 pub mod sqlite_writer;
 pub mod users;
+pub mod views;
 pub mod webhooks;
 
 use std::str::FromStr;

@@ -111,3 +111,41 @@ pub async fn list_deliveries(conn: Conn<'_>, endpoint_id: Uuid, limit: i64) -> R
     .fetch_all(&mut *c)
     .await)?)
 }
+
+/// Removes an endpoint and its delivery log; NotFound when there is none.
+pub async fn delete_endpoint(conn: Conn<'_>, id: Uuid) -> Result<(), StoreError> {
+    let changed = on_conn!(conn, c => {
+        sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
+    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// A delivery with its id, for paging through the log.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryEntry {
+    pub id: Uuid,
+    pub notice_id: Uuid,
+    pub status: Option<i32>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An endpoint's deliveries, newest first, below `before` (ids are time-ordered).
+pub async fn list_delivery_page(
+    conn: Conn<'_>,
+    endpoint_id: Uuid,
+    before: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<DeliveryEntry>, StoreError> {
+    Ok(on_conn!(conn, c => sqlx::query_as::<_, DeliveryEntry>(
+        "SELECT id, notice_id, status, duration_ms, error, created_at FROM webhook_deliveries \
+         WHERE endpoint_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+    )
+    .bind(endpoint_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await)?)
+}

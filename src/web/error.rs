@@ -123,9 +123,27 @@ pub async fn render_error_pages(State(_state): State<AppState>, request: Request
     response
 }
 
-/// The fallback for unknown paths.
-pub async fn not_found() -> PageError {
-    PageError(AppError::NotFound)
+/// The fallback for unknown paths (a problem document under `/api/`).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return super::api::problem::ApiProblem::not_found("API endpoint at this address").into_response();
+    }
+    PageError(AppError::NotFound).into_response()
+}
+
+/// A known address with a method it does not take (a problem under `/api/`).
+pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        let detail = "This address does not take this method; see /api/v1/openapi.json.";
+        return super::api::problem::ApiProblem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            detail,
+        )
+        .into_response();
+    }
+    StatusCode::METHOD_NOT_ALLOWED.into_response()
 }
 
 /// 429 with Retry-After, as a page.

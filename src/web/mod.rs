@@ -4,11 +4,13 @@
 
 pub mod account;
 pub mod admin;
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod forms_input;
 pub mod health;
 pub mod inbox;
+pub mod metrics;
 pub mod prospect;
 pub mod rate_limit;
 pub mod security;
@@ -46,7 +48,11 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(inbox::router())
         .merge(admin::router())
+        .merge(api::router())
+        .route("/metrics", axum::routing::get(metrics::show_metrics))
         .merge(static_files)
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_only))

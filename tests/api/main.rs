@@ -2,6 +2,15 @@
 //! with its own database (SQLite, or PostgreSQL when
 //! `LEADGATE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+mod api_analytics;
+mod api_auth;
+mod api_forms;
+mod api_leads;
+mod api_marketing_loop;
+mod api_metrics;
+mod api_people_webhooks;
+mod api_responses;
+mod api_support;
 mod foundation;
 mod helpers;
 mod inbox;

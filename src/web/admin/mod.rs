@@ -18,12 +18,20 @@ use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 
+mod analytics;
+mod charts;
+mod tokens;
 mod webhooks;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/webhooks", get(webhooks::show_webhooks).post(webhooks::submit_webhook))
         .route("/admin/notices", get(show_notices))
+        .route("/admin/tokens", get(tokens::show_tokens).post(tokens::submit_token))
+        .route("/admin/tokens/{token_id}/revoke", post(tokens::submit_revoke))
+        .route("/admin/analytics", get(analytics::show_analytics))
+        .route("/admin/analytics/leads.csv", get(analytics::export_leads))
+        .route("/admin/analytics/responses.csv", get(analytics::export_responses))
         .route("/admin/notices/{notice_id}/retry", post(submit_retry))
 }
 

@@ -2,6 +2,7 @@
 //! without JavaScript (POST → 303 → GET), in-place swaps with htmx.
 
 mod start;
+pub use start::HIDDEN_KEYS;
 pub(crate) mod step;
 pub mod view;
 

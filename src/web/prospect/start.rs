@@ -38,6 +38,7 @@ pub async fn show_form(
         }
     }
     let step = respond::first_step(&state.ctx, &slug).await?;
+    state.ctx.views.record(step.form.form_id, step.form.version, state.ctx.clock.now());
     let mut hidden = hidden_from_query(&query);
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
     if let Some(referer) = referer.filter(|_| !hidden.contains_key("referrer")) {
