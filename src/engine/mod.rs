@@ -39,6 +39,7 @@ mod routing;
 mod routing_pool;
 mod scoring;
 mod serde_helpers;
+mod slots;
 mod value_test;
 mod working_hours;
 
@@ -69,6 +70,7 @@ pub use routing::{
     Decision, DecisionKind, Eligibility, Pool, PoolMember, Rep, RepLoad, RoutingError, RoutingInput, RoutingRule,
     Strategy, fallback_reason, is_eligible, route,
 };
+pub use slots::{BookingSettings, Busy, DayGroup, LocalSlot, Slot, SlotError, free_slots, group_by_day, is_bookable};
 pub use working_hours::{
     DateRange, LOOKAHEAD_DAYS, TimeRange, WeeklyHours, is_working, next_working_start, out_of_office_until,
     parse_time_zone,
