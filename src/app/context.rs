@@ -20,6 +20,8 @@ pub struct Context {
     pub email_enabled: bool,
     /// Wakes the notice worker as soon as new notices are committed.
     pub wake_worker: Arc<Notify>,
+    /// Wakes the calendar feed poller when a feed address is saved.
+    pub wake_feeds: Arc<Notify>,
 }
 
 impl Context {
@@ -31,6 +33,7 @@ impl Context {
             base_url,
             email_enabled,
             wake_worker: Arc::new(Notify::new()),
+            wake_feeds: Arc::new(Notify::new()),
         }
     }
 }

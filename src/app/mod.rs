@@ -5,6 +5,12 @@
 //! layer turns [`AppError`] into pages or JSON problems.
 
 pub mod auth;
+pub mod availability;
+pub mod booking;
+pub mod booking_changes;
+pub mod booking_notices;
+pub mod calendar;
+pub mod calendar_feed;
 pub mod clock;
 pub mod context;
 pub mod demo;

@@ -7,7 +7,7 @@ use crate::notify::webhook;
 use crate::store::{self, webhooks::NewEndpoint};
 
 /// Events a webhook can subscribe to.
-pub const EVENT_TYPES: [&str; 7] = [
+pub const EVENT_TYPES: [&str; 11] = [
     "lead.assigned",
     "lead.reassigned",
     "lead.accepted",
@@ -15,6 +15,10 @@ pub const EVENT_TYPES: [&str; 7] = [
     "lead.unassigned",
     "lead.nurture",
     "lead.taken_back",
+    "booking.created",
+    "booking.cancelled",
+    "booking.rescheduled",
+    "booking.unavailable",
 ];
 
 /// What an admin typed to add an endpoint.

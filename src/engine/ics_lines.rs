@@ -71,23 +71,6 @@ fn split_param(text: &str) -> Option<((String, String), &str)> {
     None
 }
 
-/// Undoes TEXT escaping (`\n`, `\,`, `\;`, `\\`).
-pub(crate) fn unescape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        match (c, c == '\\') {
-            (_, true) => match chars.next() {
-                Some('n' | 'N') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => {}
-            },
-            (c, false) => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,10 +92,5 @@ mod tests {
         assert_eq!(url.value, "https://example.com/a?b=c");
         assert_eq!(parse_line("no colon here"), None);
         assert_eq!(parse_line(":value without a name"), None);
-    }
-
-    #[test]
-    fn text_escapes_are_undone() {
-        assert_eq!(unescape("a\\, b\\; c\\nd\\\\e"), "a, b; c\nd\\e");
     }
 }

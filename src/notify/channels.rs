@@ -35,6 +35,10 @@ struct LeadEmailHtml<'a> {
 impl Channels {
     pub async fn send_email(&self, notice: &NoticeRecord) -> Result<(), String> {
         let mailer = self.mailer.as_ref().ok_or("email is not configured (LEADGATE_SMTP_URL)")?;
+        if notice.payload.0.get("booking").is_some() {
+            let message = super::booking_email::booking_email(notice)?;
+            return mailer.send(&message).await.map_err(|e| e.to_string());
+        }
         let lead: LeadNotice = serde_json::from_value(notice.payload.0["lead"].clone()).map_err(|e| e.to_string())?;
         let summary = super::worker::summary(&notice.event_type, &notice.payload.0);
         let text = LeadEmailText { summary: &summary, lead: &lead }.render().map_err(|e| e.to_string())?;
@@ -67,13 +71,18 @@ impl Channels {
         };
         let summary = super::worker::summary(&notice.event_type, &notice.payload.0);
         let id = notice.id.to_string();
+        // Booking events carry the booking and the lead; lead events the lead.
+        let data = match notice.payload.0.get("booking") {
+            Some(booking) => serde_json::json!({ "booking": booking, "lead": notice.payload.0["lead"] }),
+            None => notice.payload.0["lead"].clone(),
+        };
         let delivery = Delivery {
             notice_id: &id,
             event_type: &notice.event_type,
             // The wire timestamp is the real send time: receivers compare it
             // with their own clocks to refuse replays.
             timestamp: chrono::Utc::now(),
-            data: &notice.payload.0["lead"],
+            data: &data,
             summary: &summary,
         };
         let started = Instant::now();

@@ -162,6 +162,9 @@ impl Worker {
 
 /// One line about a lead notice, for the live inbox and chat webhooks.
 pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
+    if let Some(line) = super::booking_email::booking_summary(event_type, payload) {
+        return line;
+    }
     let text = |pointer: &str| payload.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let what = match event_type {
         "lead.assigned" => "New lead for you",
@@ -170,6 +173,7 @@ pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
         "lead.unassigned" => "Lead needs an owner",
         "lead.accepted" => "Lead accepted",
         "lead.disqualified" => "Lead disqualified",
+        "booking.unavailable" => "Call this lead, no meeting slot was free",
         other => other,
     };
     let company = text("/lead/company");
