@@ -210,3 +210,22 @@ fn when(zone: &str, instant: DateTime<Utc>) -> String {
     let zone = engine::parse_time_zone(zone).unwrap_or(chrono_tz::Tz::UTC);
     format!("{} {}", instant.with_timezone(&zone).format("%a %Y-%m-%d %H:%M"), zone.name())
 }
+
+/// The booking to show for a response: the lead's live one, else the
+/// response's latest (maybe cancelled).
+pub async fn response_booking(ctx: &Context, response_id: Uuid) -> Result<Option<Uuid>, AppError> {
+    let mut conn = ctx.db.read().await?;
+    let response = store::responses::find_response(conn.conn(), response_id).await?.ok_or(AppError::NotFound)?;
+    if let Some(lead_id) = response.lead_id {
+        if let Some(live) = store::bookings::find_live_booking_of_lead(conn.conn(), lead_id).await? {
+            return Ok(Some(live.id));
+        }
+    }
+    Ok(store::bookings::find_latest_booking_of_response(conn.conn(), response_id).await?.map(|b| b.id))
+}
+
+/// The lead's live booking, for the inbox.
+pub async fn lead_booking(ctx: &Context, lead_id: Uuid) -> Result<Option<BookingRecord>, AppError> {
+    let mut conn = ctx.db.read().await?;
+    Ok(store::bookings::find_live_booking_of_lead(conn.conn(), lead_id).await?)
+}

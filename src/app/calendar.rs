@@ -257,3 +257,38 @@ pub async fn delete_block(ctx: &Context, user: &CurrentUser, rep_id: Uuid, block
     tx.commit().await?;
     Ok(())
 }
+
+/// One rep's calendar as managers see it in the overview.
+pub struct CalendarSummary {
+    pub rep_id: Uuid,
+    pub name: String,
+    pub time_zone: String,
+    pub calendar: Option<CalendarRecord>,
+}
+
+/// Every rep's calendar and feed status (managers and admins only).
+pub async fn calendars_overview(ctx: &Context, user: &CurrentUser) -> Result<Vec<CalendarSummary>, AppError> {
+    if !user.role.sees_all_leads() {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = ctx.db.read().await?;
+    let profiled = store::bookings::list_profiled_reps(conn.conn()).await?;
+    let reps = store::routing::list_reps(conn.conn()).await?;
+    let mut out = Vec::new();
+    for rep in reps {
+        let Some(id) = rep.id.parse::<Uuid>().ok().filter(|id| profiled.contains(id)) else { continue };
+        let calendar = store::calendars::find_calendar(conn.conn(), id).await?;
+        out.push(CalendarSummary { rep_id: id, name: rep.name, time_zone: rep.time_zone, calendar });
+    }
+    Ok(out)
+}
+
+/// Upcoming meetings: the rep's own, or everyone's for managers.
+pub async fn upcoming_bookings(
+    ctx: &Context,
+    user: &CurrentUser,
+) -> Result<Vec<store::bookings::BookingRecord>, AppError> {
+    let mut conn = ctx.db.read().await?;
+    let whose = (!user.role.sees_all_leads()).then_some(user.id);
+    Ok(store::bookings::list_upcoming(conn.conn(), whose, ctx.clock.now(), 200).await?)
+}
