@@ -50,10 +50,19 @@ impl FeedPoller {
         for feed in feeds.into_iter().filter(|f| all || f.feed_checked_at.is_none()) {
             let Some(url) = feed.feed_url else { continue };
             let fetched = webhook::fetch_checked(&self.http, &url, self.allow_private, MAX_FEED_BYTES).await;
-            let fetched = fetched.map_err(|e| e.to_string().replace("webhook", "calendar"));
+            let fetched = fetched.map_err(describe);
             if let Err(error) = calendar_feed::record_feed(&self.ctx, feed.user_id, &url, fetched).await {
                 tracing::warn!(%error, rep = %feed.user_id, "recording a calendar feed failed");
             }
         }
+    }
+}
+
+/// Why a fetch failed, in words about a calendar rather than a webhook.
+fn describe(error: webhook::WebhookError) -> String {
+    match error {
+        webhook::WebhookError::Status { status, .. } => format!("the calendar server answered with status {status}"),
+        webhook::WebhookError::Timeout => "the calendar server did not answer in time".to_owned(),
+        other => other.to_string().replace("The webhook", "The calendar").replace("webhook", "calendar"),
     }
 }

@@ -3,7 +3,9 @@
 //! `LEADGATE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
 mod booking;
+mod booking_calendar;
 mod booking_helpers;
+mod booking_links;
 mod foundation;
 mod helpers;
 mod inbox;
