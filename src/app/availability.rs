@@ -79,7 +79,8 @@ pub async fn load_calendar(
     let Some(rep) = reps.iter().find(|rep| rep.id == user_id.to_string()).cloned() else {
         return Ok(None);
     };
-    let settings = store::calendars::find_calendar(src.conn(), user_id).await?.map(|c| c.settings.0).unwrap_or_default();
+    let settings =
+        store::calendars::find_calendar(src.conn(), user_id).await?.map(|c| c.settings.0).unwrap_or_default();
     // Meetings earlier today count towards the daily maximum.
     let since = now - Duration::days(2);
     let bookings = store::bookings::list_live_bookings_of(src.conn(), user_id, since).await?;
@@ -105,21 +106,22 @@ pub async fn bookable_calendars(
 ) -> Result<(Vec<RepCalendar>, bool), AppError> {
     let reps = store::routing::list_reps(src.conn()).await?;
     let profiled = store::bookings::list_profiled_reps(src.conn()).await?;
-    if let Some(id) = first.filter(|id| profiled.contains(id)) {
-        if let Some(calendar) = load_calendar(src, &reps, id, now, moving).await? {
-            if !calendar.slots(now, 1).is_empty() {
-                return Ok((vec![calendar], false));
-            }
-        }
+    if let Some(id) = first.filter(|id| profiled.contains(id))
+        && let Some(calendar) = load_calendar(src, &reps, id, now, moving).await?
+        && !calendar.slots(now, 1).is_empty()
+    {
+        return Ok((vec![calendar], false));
     }
     let pools = store::routing::list_pools(src.conn()).await?;
     let loads = store::routing::list_loads(src.conn()).await?;
     let load = |id: &str| loads.iter().find(|l| l.rep_id == id).map_or(0, |l| l.open_leads);
-    let members = pools.iter().find(|p| Some(&p.name) == lead.pool.as_ref()).map(|p| p.members.clone()).unwrap_or_default();
+    let members =
+        pools.iter().find(|p| Some(&p.name) == lead.pool.as_ref()).map(|p| p.members.clone()).unwrap_or_default();
     let mut calendars = Vec::new();
     for member in members {
         let Ok(id) = member.rep_id.parse::<Uuid>() else { continue };
-        let eligible = reps.iter().any(|r| r.id == member.rep_id && engine::is_eligible(r, load(&r.id), now).is_eligible());
+        let eligible =
+            reps.iter().any(|r| r.id == member.rep_id && engine::is_eligible(r, load(&r.id), now).is_eligible());
         if Some(id) == first || !profiled.contains(&id) || !eligible {
             continue;
         }

@@ -102,7 +102,8 @@ pub async fn book_slot(
 
 /// The lead of a finished response whose outcome offers booking, locked.
 async fn booking_lead(ctx: &Context, tx: &mut Tx, response_id: Uuid) -> Result<LeadRecord, AppError> {
-    let response = store::responses::find_response_for_update(tx.conn(), response_id).await?.ok_or(AppError::NotFound)?;
+    let response =
+        store::responses::find_response_for_update(tx.conn(), response_id).await?.ok_or(AppError::NotFound)?;
     let lead_id = response.lead_id.filter(|_| response.is_finished()).ok_or(AppError::NotFound)?;
     let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
     let outcome = form.definition().outcomes.iter().find(|o| Some(&o.id) == response.outcome_id.as_ref());
@@ -144,11 +145,18 @@ pub(crate) async fn take_lead(
     let rep = calendar.user_id;
     let moved = lead.assigned_user_id != Some(rep);
     if moved {
-        let change =
-            AssignmentChange { lead_id: lead.id, status: "assigned", user_id: Some(rep), pool: None, accept_by: None, now };
+        let change = AssignmentChange {
+            lead_id: lead.id,
+            status: "assigned",
+            user_id: Some(rep),
+            pool: None,
+            accept_by: None,
+            now,
+        };
         store::leads::update_assignment(tx.conn(), change).await?;
         let why = format!("booking: slot with {}", calendar.rep.name);
-        let entry = NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: "booking", reason: &why, actor: None, now };
+        let entry =
+            NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: "booking", reason: &why, actor: None, now };
         store::leads::insert_assignment(tx.conn(), entry).await?;
         if let Some(previous) = lead.assigned_user_id {
             let notice = lead_notice(ctx, tx, lead.id, &why, Vec::new()).await?;
@@ -162,7 +170,8 @@ pub(crate) async fn take_lead(
             store::routing::claim_account_owner(tx.conn(), account, rep).await?;
         }
         let why = format!("accepted: meeting booked for {}", describe(&calendar.rep, start));
-        let entry = NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: "accepted", reason: &why, actor: None, now };
+        let entry =
+            NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: "accepted", reason: &why, actor: None, now };
         store::leads::insert_assignment(tx.conn(), entry).await?;
     }
     Ok(())

@@ -191,7 +191,14 @@ pub async fn reschedule_booking(
     if before.user_id != calendar.user_id {
         // The previous rep's calendar drops the meeting.
         let old_zone = rep_zone_in(&mut tx, before.user_id).await?;
-        let old = BookingNotice { status: "cancelled".into(), rep_id: before.user_id, rep_name: before.rep_name.clone(), rep_email: before.rep_email.clone(), rep_zone: old_zone, ..notice.clone() };
+        let old = BookingNotice {
+            status: "cancelled".into(),
+            rep_id: before.user_id,
+            rep_name: before.rep_name.clone(),
+            rep_email: before.rep_email.clone(),
+            rep_zone: old_zone,
+            ..notice.clone()
+        };
         let told = people(&mut tx, &[before.user_id]).await?;
         let audience = BookingAudience { people: &told, everyone: false, prospect_manage_url: None };
         queue_booking_event(ctx, &mut tx, "booking.cancelled", &old, &reason, audience, now).await?;
@@ -216,10 +223,10 @@ fn when(zone: &str, instant: DateTime<Utc>) -> String {
 pub async fn response_booking(ctx: &Context, response_id: Uuid) -> Result<Option<Uuid>, AppError> {
     let mut conn = ctx.db.read().await?;
     let response = store::responses::find_response(conn.conn(), response_id).await?.ok_or(AppError::NotFound)?;
-    if let Some(lead_id) = response.lead_id {
-        if let Some(live) = store::bookings::find_live_booking_of_lead(conn.conn(), lead_id).await? {
-            return Ok(Some(live.id));
-        }
+    if let Some(lead_id) = response.lead_id
+        && let Some(live) = store::bookings::find_live_booking_of_lead(conn.conn(), lead_id).await?
+    {
+        return Ok(Some(live.id));
     }
     Ok(store::bookings::find_latest_booking_of_response(conn.conn(), response_id).await?.map(|b| b.id))
 }

@@ -90,7 +90,8 @@ pub async fn queue_booking_event(
     audience: BookingAudience<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let lead_id = store::bookings::find_booking(tx.conn(), booking.booking_id).await?.ok_or(AppError::NotFound)?.lead_id;
+    let lead_id =
+        store::bookings::find_booking(tx.conn(), booking.booking_id).await?.ok_or(AppError::NotFound)?.lead_id;
     let lead = lead_notice(ctx, tx, lead_id, reason, Vec::new()).await?;
     let payload = |audience: &str, booking: &BookingNotice| payload(event_type, audience, booking, &lead);
     let for_reps = payload("rep", booking);
@@ -104,7 +105,8 @@ pub async fn queue_booking_event(
         return Ok(());
     }
     if let (true, Some(email)) = (ctx.email_enabled, booking.prospect_email.as_deref()) {
-        let with_link = BookingNotice { manage_url: audience.prospect_manage_url.map(str::to_owned), ..booking.clone() };
+        let with_link =
+            BookingNotice { manage_url: audience.prospect_manage_url.map(str::to_owned), ..booking.clone() };
         queue(tx, event_type, "email", email, &payload("prospect", &with_link), now).await?;
     }
     let endpoints = store::webhooks::list_endpoints(tx.conn()).await?;

@@ -199,7 +199,11 @@ fn parse_day(text: &str) -> Option<Vec<TimeRange>> {
 
 /// A day's ranges as the page writes them.
 pub fn format_day(ranges: &[TimeRange]) -> String {
-    ranges.iter().map(|r| format!("{}-{}", r.start.format("%H:%M"), r.end.format("%H:%M"))).collect::<Vec<_>>().join(", ")
+    ranges
+        .iter()
+        .map(|r| format!("{}-{}", r.start.format("%H:%M"), r.end.format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn check_feed(url: &str, allow_private: bool, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -229,7 +233,8 @@ pub async fn add_block(ctx: &Context, user: &CurrentUser, rep_id: Uuid, input: &
     if note.chars().count() > 200 {
         return Err(AppError::invalid("note", "Keep the note under 200 characters."));
     }
-    let block = NewBusyBlock { user_id: rep_id, source: "manual", starts_at: start, ends_at: end, note, now: ctx.clock.now() };
+    let block =
+        NewBusyBlock { user_id: rep_id, source: "manual", starts_at: start, ends_at: end, note, now: ctx.clock.now() };
     store::calendars::insert_busy_block(tx.conn(), block).await?;
     tx.commit().await?;
     Ok(())

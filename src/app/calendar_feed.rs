@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{AppError, Context};
 use crate::engine;
-use crate::store::calendars::{FeedResult, NewBusyBlock};
 use crate::store;
+use crate::store::calendars::{FeedResult, NewBusyBlock};
 
 /// Most busy spans kept from one feed.
 pub const MAX_FEED_BLOCKS: usize = 5000;
@@ -38,7 +38,8 @@ pub async fn record_feed(
     if let (true, Ok(report)) = (current, &read) {
         store::calendars::delete_feed_blocks(tx.conn(), user_id).await?;
         for busy in report.busy.iter().take(MAX_FEED_BLOCKS) {
-            let block = NewBusyBlock { user_id, source: "feed", starts_at: busy.start, ends_at: busy.end, note: "", now };
+            let block =
+                NewBusyBlock { user_id, source: "feed", starts_at: busy.start, ends_at: busy.end, note: "", now };
             store::calendars::insert_busy_block(tx.conn(), block).await?;
         }
     }

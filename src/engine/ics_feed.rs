@@ -59,10 +59,8 @@ pub enum FeedError {
 /// all-day dates are read in `zone` (the rep's).
 pub fn read_feed(text: &str, zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<FeedReport, FeedError> {
     let events = collect_events(text)?;
-    let overridden: HashSet<(String, DateTime<Utc>)> = events
-        .iter()
-        .filter_map(|e| Some((e.uid.clone(), moment(e.get("RECURRENCE-ID")?, zone)?.utc())))
-        .collect();
+    let overridden: HashSet<(String, DateTime<Utc>)> =
+        events.iter().filter_map(|e| Some((e.uid.clone(), moment(e.get("RECURRENCE-ID")?, zone)?.utc()))).collect();
     let mut report = FeedReport { events: events.len(), ..FeedReport::default() };
     for event in &events {
         if !event.is_busy() {
@@ -253,7 +251,9 @@ impl Length {
     fn span_from(self, start: Moment) -> Option<FeedBusy> {
         let begin = start.zoned()?;
         let end = match (self, start) {
-            (Length::Days(days), Moment::Date(date, zone)) => Moment::Date(date.checked_add_days(Days::new(days))?, zone).zoned()?,
+            (Length::Days(days), Moment::Date(date, zone)) => {
+                Moment::Date(date.checked_add_days(Days::new(days))?, zone).zoned()?
+            }
             (Length::Days(days), Moment::At(at)) => at + TimeDelta::days(days as i64),
             (Length::Time(time), _) => begin + time,
         };
@@ -316,12 +316,19 @@ fn occurrences(event: &Event, start: Moment, zone: Tz, from: DateTime<Utc>, to: 
         set = set.rrule(rule.validate(dt_start).ok()?);
     }
     for line in event.all("RDATE") {
-        set = moments(line, zone).into_iter().filter_map(Moment::zoned).fold(set, |s, d| s.rdate(d.with_timezone(&recurrence_zone)));
+        set = moments(line, zone)
+            .into_iter()
+            .filter_map(Moment::zoned)
+            .fold(set, |s, d| s.rdate(d.with_timezone(&recurrence_zone)));
     }
     for line in event.all("EXDATE") {
-        set = moments(line, zone).into_iter().filter_map(Moment::zoned).fold(set, |s, d| s.exdate(d.with_timezone(&recurrence_zone)));
+        set = moments(line, zone)
+            .into_iter()
+            .filter_map(Moment::zoned)
+            .fold(set, |s, d| s.exdate(d.with_timezone(&recurrence_zone)));
     }
-    let found = set.after(from.with_timezone(&recurrence_zone)).before(to.with_timezone(&recurrence_zone)).all(MAX_INSTANCES);
+    let found =
+        set.after(from.with_timezone(&recurrence_zone)).before(to.with_timezone(&recurrence_zone)).all(MAX_INSTANCES);
     Some(
         found
             .dates

@@ -59,22 +59,24 @@ fn busy(now: DateTime<Utc>) -> impl Strategy<Value = Vec<Busy>> {
 }
 
 fn case() -> impl Strategy<Value = (Rep, BookingSettings, Vec<Busy>, DateTime<Utc>)> {
-    (prop::sample::select(ZONES.to_vec()), hours(), settings(), moment()).prop_flat_map(|(zone, hours, settings, now)| {
-        let rep = Rep {
-            id: "r".into(),
-            name: "R".into(),
-            active: true,
-            territories: vec![],
-            segments: vec![],
-            seniority: None,
-            languages: vec![],
-            time_zone: zone.into(),
-            working_hours: hours,
-            capacity: None,
-            out_of_office: vec![],
-        };
-        (Just(rep), Just(settings), busy(now), Just(now))
-    })
+    (prop::sample::select(ZONES.to_vec()), hours(), settings(), moment()).prop_flat_map(
+        |(zone, hours, settings, now)| {
+            let rep = Rep {
+                id: "r".into(),
+                name: "R".into(),
+                active: true,
+                territories: vec![],
+                segments: vec![],
+                seniority: None,
+                languages: vec![],
+                time_zone: zone.into(),
+                working_hours: hours,
+                capacity: None,
+                out_of_office: vec![],
+            };
+            (Just(rep), Just(settings), busy(now), Just(now))
+        },
+    )
 }
 
 proptest! {

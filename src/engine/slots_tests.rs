@@ -162,7 +162,8 @@ fn own_booking_hours_replace_the_routing_hours() {
     hours.days[2] = vec![TimeRange::new(at(14, 0), at(15, 0))];
     let settings = BookingSettings { working_hours: Some(hours), ..plain() };
     let slots = free_slots(&rep_in("UTC"), &settings, &[], wednesday_ten(), 100);
-    let expected = [utc(2026, 11, 18, 14, 0), utc(2026, 11, 18, 14, 30), utc(2026, 11, 25, 14, 0), utc(2026, 11, 25, 14, 30)];
+    let expected =
+        [utc(2026, 11, 18, 14, 0), utc(2026, 11, 18, 14, 30), utc(2026, 11, 25, 14, 0), utc(2026, 11, 25, 14, 30)];
     assert_eq!(starts(&slots), expected, "Wednesdays 14:00-15:00 only, within 14 days");
 }
 
@@ -200,7 +201,8 @@ fn on_the_night_clocks_fall_back_the_repeated_hour_is_offered_twice() {
     let rep = sunday_worker("America/New_York", at(0, 0), at(3, 0));
     let slots = free_slots(&rep, &plain(), &[], utc(2026, 10, 31, 12, 0), 100);
     let night: Vec<_> = starts(&slots).into_iter().filter(|s| *s < utc(2026, 11, 2, 0, 0)).collect();
-    let expected = [(4, 0), (4, 30), (5, 0), (5, 30), (6, 0), (6, 30), (7, 0), (7, 30)].map(|(h, m)| utc(2026, 11, 1, h, m));
+    let expected =
+        [(4, 0), (4, 30), (5, 0), (5, 30), (6, 0), (6, 30), (7, 0), (7, 30)].map(|(h, m)| utc(2026, 11, 1, h, m));
     assert_eq!(night, expected, "four real hours of work, eight slots");
     let groups = group_by_day(&slots[..8], "America/New_York");
     let labels: Vec<_> = groups[0].slots.iter().map(|s| s.time_label.as_str()).collect();

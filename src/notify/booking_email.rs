@@ -78,7 +78,8 @@ pub fn booking_email(notice: &NoticeRecord) -> Result<EmailMessage, String> {
     let ics = Attachment {
         filename: "invite.ics".into(),
         content_type: format!("text/calendar; charset=utf-8; method={method}"),
-        bytes: booking_ics(&BookingNotice { manage_url: mail.manage_url.clone(), ..booking }, notice.created_at).into_bytes(),
+        bytes: booking_ics(&BookingNotice { manage_url: mail.manage_url.clone(), ..booking }, notice.created_at)
+            .into_bytes(),
     };
     Ok(EmailMessage {
         to: notice.target.clone(),
@@ -102,7 +103,11 @@ pub fn booking_summary(event_type: &str, payload: &serde_json::Value) -> Option<
     };
     let text = |pointer: &str| payload.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let company = text("/lead/company");
-    let who = if company.is_empty() { booking.prospect_name.clone() } else { format!("{} ({company})", booking.prospect_name) };
+    let who = if company.is_empty() {
+        booking.prospect_name.clone()
+    } else {
+        format!("{} ({company})", booking.prospect_name)
+    };
     let when = local(booking.start, &booking.rep_zone);
     Some(format!("{what}: {who}, {}, {when} {}, with {}", text("/lead/tier"), booking.rep_zone, booking.rep_name))
 }

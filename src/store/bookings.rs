@@ -191,7 +191,10 @@ pub async fn move_booking(conn: Conn<'_>, change: BookingMove) -> Result<(), Sto
 /// does this already.
 pub async fn lock_rep_calendar(conn: Conn<'_>, user_id: Uuid) -> Result<(), StoreError> {
     if let Conn::Postgres(c) = conn {
-        sqlx::query("SELECT user_id FROM reps WHERE user_id = $1 FOR UPDATE").bind(user_id).fetch_optional(&mut *c).await?;
+        sqlx::query("SELECT user_id FROM reps WHERE user_id = $1 FOR UPDATE")
+            .bind(user_id)
+            .fetch_optional(&mut *c)
+            .await?;
     }
     Ok(())
 }

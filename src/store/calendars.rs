@@ -21,8 +21,7 @@ pub struct CalendarRecord {
     pub feed_events: i32,
 }
 
-const CALENDAR_COLUMNS: &str =
-    "user_id, settings, feed_url, feed_checked_at, feed_ok_at, feed_error, feed_events";
+const CALENDAR_COLUMNS: &str = "user_id, settings, feed_url, feed_checked_at, feed_ok_at, feed_error, feed_events";
 
 pub async fn find_calendar(conn: Conn<'_>, user_id: Uuid) -> Result<Option<CalendarRecord>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT {CALENDAR_COLUMNS} FROM rep_calendars WHERE user_id = $1"));

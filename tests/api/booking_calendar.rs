@@ -188,7 +188,9 @@ async fn a_manual_busy_block_hides_the_slots_it_covers() {
     let (app, team) = booking_app(|_| {}).await;
     let rita = app.login_as(&team.rita).await;
     let path = format!("/inbox/calendar/{}", team.rita.id);
-    let bad = rita.post_with_csrf(&path, &format!("{path}/blocks"), &[("date", "18/11"), ("from", "12:00"), ("to", "14:00")]).await;
+    let bad = rita
+        .post_with_csrf(&path, &format!("{path}/blocks"), &[("date", "18/11"), ("from", "12:00"), ("to", "14:00")])
+        .await;
     assert_eq!(bad.status(), 422);
     let page = Html::parse_document(&bad.text().await.unwrap());
     assert!(text_of(&page, ".block-form .field-error").unwrap().contains("YYYY-MM-DD"));

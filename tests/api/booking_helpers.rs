@@ -92,7 +92,9 @@ pub async fn live_bookings(app: &TestApp) -> Vec<leadgate::store::bookings::Book
 /// A selector's elements' text, trimmed.
 pub fn texts(page: &Html, css: &str) -> Vec<String> {
     let selector = Selector::parse(css).unwrap();
-    page.select(&selector).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    page.select(&selector)
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 /// The `href` of the first element matching `css`.

@@ -191,7 +191,8 @@ async fn a_forged_or_expired_link_is_refused() {
     let page = Html::parse_document(&response.text().await.unwrap());
     assert!(text_of(&page, ".link-problem").unwrap().contains("not valid"));
     assert_eq!(app.post_form(&format!("{forged}/cancel"), &[]).await.status(), 404);
-    let other_booking = link.replacen(&live_bookings(&app).await[0].id.to_string(), &uuid::Uuid::now_v7().to_string(), 1);
+    let other_booking =
+        link.replacen(&live_bookings(&app).await[0].id.to_string(), &uuid::Uuid::now_v7().to_string(), 1);
     assert_eq!(app.get(&other_booking).await.status(), 404, "the id is signed too");
     app.clock.advance(Duration::days(9));
     assert_eq!(app.get(&link).await.status(), 410);

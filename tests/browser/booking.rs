@@ -22,7 +22,8 @@ async fn a_tier1_buyer_books_a_slot_on_the_ending_and_sees_the_confirmation() {
         assert_eq!(ending.attr("data-outcome").await.unwrap().as_deref(), Some("tier1"), "js={javascript}");
         if javascript {
             // The list is fetched again in the browser's zone.
-            let zone = browser.execute("return Intl.DateTimeFormat().resolvedOptions().timeZone", vec![]).await.unwrap();
+            let zone =
+                browser.execute("return Intl.DateTimeFormat().resolvedOptions().timeZone", vec![]).await.unwrap();
             let zone = zone.as_str().unwrap().to_owned();
             let shown = format!("[data-shown-tz=\"{zone}\"][data-tz-chosen=\"true\"]");
             browser.wait_for(&shown, WAIT).await.unwrap();

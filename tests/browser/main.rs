@@ -2,10 +2,10 @@
 //! `chromium-driver`) against the real server. Opt-in:
 //! `cargo test --features browser-tests --test browser`.
 
+mod booking;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
-mod booking;
 mod prospect;
 mod webdriver;
 

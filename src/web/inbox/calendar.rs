@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::calendar_view::{BookingRow, BookingsPage, CalendarPage, CalendarRow};
 use super::handlers::INBOX_ROLES;
-use crate::app::calendar::{self, BlockInput, CalendarInput};
 use crate::app::AppError;
+use crate::app::calendar::{self, BlockInput, CalendarInput};
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;

@@ -10,8 +10,15 @@ use crate::app::calendar::{BlockInput, CalendarInput, CalendarSummary, CalendarV
 use crate::store::bookings::BookingRecord;
 use crate::store::calendars::CalendarRecord;
 
-const DAYS: [(&str, &str); 7] =
-    [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday")];
+const DAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
 
 /// One day's hours field.
 pub struct DayField {
@@ -38,7 +45,9 @@ pub struct FeedStatus {
 impl FeedStatus {
     pub fn new(record: &CalendarRecord) -> Option<FeedStatus> {
         record.feed_url.as_ref()?;
-        let when = |t: Option<DateTime<Utc>>| t.map_or_else(|| "not yet".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+        let when = |t: Option<DateTime<Utc>>| {
+            t.map_or_else(|| "not yet".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        };
         Some(FeedStatus {
             checked: when(record.feed_checked_at),
             ok: when(record.feed_ok_at),
@@ -95,7 +104,11 @@ impl CalendarPage {
             .iter()
             .map(|b| BlockRow {
                 id: b.id.to_string(),
-                when: format!("{} to {}", local(b.starts_at).format("%a %Y-%m-%d %H:%M"), local(b.ends_at).format("%H:%M")),
+                when: format!(
+                    "{} to {}",
+                    local(b.starts_at).format("%a %Y-%m-%d %H:%M"),
+                    local(b.ends_at).format("%H:%M")
+                ),
                 note: b.note.clone(),
             })
             .collect();
@@ -125,7 +138,11 @@ impl CalendarPage {
             .zip(input.hours.iter())
             .map(|((name, label), value)| DayField { name: format!("hours_{name}"), label, value: value.clone() })
             .collect();
-        let number = |name: &str, label: &'static str, value: &str| NumberField { name: name.into(), label, value: value.into() };
+        let number = |name: &str, label: &'static str, value: &str| NumberField {
+            name: name.into(),
+            label,
+            value: value.into(),
+        };
         self.numbers = vec![
             number("meeting_minutes", "Meeting length (minutes)", &input.meeting_minutes),
             number("buffer_minutes", "Buffer before and after (minutes)", &input.buffer_minutes),
@@ -139,7 +156,10 @@ impl CalendarPage {
 
     /// The message for a field, if it was refused.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field || (field == "hours" && e.field.starts_with("hours"))).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field || (field == "hours" && e.field.starts_with("hours")))
+            .map(|e| e.message.as_str())
     }
 }
 

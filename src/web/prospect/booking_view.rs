@@ -77,7 +77,13 @@ pub struct SlotList {
 }
 
 impl SlotList {
-    pub fn new(offers: &[Offer], from_other_reps: bool, zone: &ZoneGuess, chosen: bool, urls: (String, String)) -> Self {
+    pub fn new(
+        offers: &[Offer],
+        from_other_reps: bool,
+        zone: &ZoneGuess,
+        chosen: bool,
+        urls: (String, String),
+    ) -> Self {
         let slots: Vec<Slot> = offers.iter().map(|o| o.slot).collect();
         let days = engine::group_by_day(&slots, &zone.zone)
             .into_iter()

@@ -15,9 +15,9 @@ use uuid::Uuid;
 use super::booking::{TAKEN_MESSAGE, ics_response, known_zone, offer_section, slot_choice};
 use super::booking_view::{BookedView, BookingSection};
 use super::{html_response, wants_fragment};
+use crate::app::AppError;
 use crate::app::booking::{self, BookResult, LinkError};
 use crate::app::booking_changes::{self, ZoneGuess};
-use crate::app::AppError;
 use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
@@ -40,8 +40,12 @@ pub struct ManageQuery {
 
 fn booking_id(state: &AppState, token: &str) -> Result<Uuid, (StatusCode, String)> {
     booking::read_manage_token(&state.secret, token, state.ctx.clock.now()).map_err(|error| match error {
-        LinkError::Invalid => (StatusCode::NOT_FOUND, "This link is not valid. Use the link from your confirmation email.".into()),
-        LinkError::Expired => (StatusCode::GONE, "This link has expired. Contact us and we will find a time with you.".into()),
+        LinkError::Invalid => {
+            (StatusCode::NOT_FOUND, "This link is not valid. Use the link from your confirmation email.".into())
+        }
+        LinkError::Expired => {
+            (StatusCode::GONE, "This link has expired. Contact us and we will find a time with you.".into())
+        }
     })
 }
 
@@ -77,15 +81,24 @@ async fn manage_page(
     let asked = known_zone(tz);
     let zone = asked.clone().unwrap_or_else(|| page.booking.prospect_zone.clone());
     let booked = BookedView::new(&page.booking, &zone, format!("{base}/booking.ics"), None);
-    let guess = ZoneGuess { zone, because: if asked.is_some() { "as you asked".into() } else { "as you chose when booking".into() } };
+    let guess = ZoneGuess {
+        zone,
+        because: if asked.is_some() { "as you asked".into() } else { "as you chose when booking".into() },
+    };
     let section = page.availability.as_ref().map(|availability| {
-        let mut section = offer_section(availability, &guess, tz.is_some(), (format!("{base}/reschedule"), base.clone()), message);
+        let mut section =
+            offer_section(availability, &guess, tz.is_some(), (format!("{base}/reschedule"), base.clone()), message);
         if let Some(slots) = section.slots.as_mut() {
             slots.button_label = "Move here";
         }
         section
     });
-    let view = ManageBookingPage { booked: Some(booked), cancel_action: format!("{base}/cancel"), booking: section, problem: None };
+    let view = ManageBookingPage {
+        booked: Some(booked),
+        cancel_action: format!("{base}/cancel"),
+        booking: section,
+        problem: None,
+    };
     let html = if wants_fragment(headers) { view.as_manage().render() } else { view.render() };
     Ok(html_response(html, status))
 }
@@ -121,7 +134,9 @@ pub async fn submit_reschedule(
         Ok(BookResult::Booked(_) | BookResult::AlreadyBooked(_)) if !wants_fragment(&headers) => {
             return Ok(Redirect::to(&format!("/bookings/{token}")).into_response());
         }
-        Ok(BookResult::Booked(_) | BookResult::AlreadyBooked(_)) => (Some("Your meeting was moved.".into()), StatusCode::OK),
+        Ok(BookResult::Booked(_) | BookResult::AlreadyBooked(_)) => {
+            (Some("Your meeting was moved.".into()), StatusCode::OK)
+        }
         Ok(BookResult::Taken) => (Some(TAKEN_MESSAGE.to_owned()), StatusCode::CONFLICT),
         Err(AppError::Invalid(errors)) => (errors.first().map(|e| e.message.clone()), StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Conflict(message)) => (Some(message), StatusCode::CONFLICT),
@@ -131,7 +146,10 @@ pub async fn submit_reschedule(
 }
 
 /// GET /bookings/{token}/booking.ics
-pub async fn download_booking_ics(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn download_booking_ics(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let id = match booking_id(&state, &token) {
         Ok(id) => id,
         Err((status, problem)) => return Ok(refused(status, problem)),

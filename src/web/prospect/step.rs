@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::start::step_input;
 use super::booking::render_ending;
+use super::start::step_input;
 use super::{StepChrome, first_message, render_step, step_page, wants_fragment};
 use crate::app::AppError;
 use crate::app::respond::{self, AnswerResult, StepState};
