@@ -26,7 +26,7 @@ CREATE INDEX busy_blocks_user ON busy_blocks (user_id, ends_at);
 CREATE TABLE bookings (
     id UUID PRIMARY KEY NOT NULL,
     lead_id UUID NOT NULL REFERENCES leads (id),
-    response_id UUID NOT NULL REFERENCES responses (id),
+    response_id UUID NOT NULL,
     user_id UUID NOT NULL REFERENCES users (id),
     starts_at TIMESTAMPTZ NOT NULL,
     ends_at TIMESTAMPTZ NOT NULL,

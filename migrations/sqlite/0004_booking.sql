@@ -26,7 +26,7 @@ CREATE INDEX busy_blocks_user ON busy_blocks (user_id, ends_at);
 CREATE TABLE bookings (
     id BLOB PRIMARY KEY NOT NULL,
     lead_id BLOB NOT NULL REFERENCES leads (id),
-    response_id BLOB NOT NULL REFERENCES responses (id),
+    response_id BLOB NOT NULL,
     user_id BLOB NOT NULL REFERENCES users (id),
     starts_at TEXT NOT NULL,
     ends_at TEXT NOT NULL,
