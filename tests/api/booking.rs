@@ -210,3 +210,22 @@ async fn a_slot_that_is_not_offered_or_a_bad_zone_is_refused_without_a_booking()
     assert!(slots_on(&ending(&app, &tier2).await).is_empty());
     assert_eq!(book(&app, &tier2, &slot.value, "UTC").await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_last_answer_sent_by_htmx_with_the_browsers_zone_shows_the_slots_on_that_clock() {
+    let (app, _team) = booking_app(|_| {}).await;
+    let browser = app.new_browser();
+    let path = browser.start_form("qualify", "", &["cto@acme.example"]).await;
+    for (question, value) in [("company_size", "large"), ("procurement", "yes"), ("timeline", "now")] {
+        browser.answer_ok(&path, question, &[value]).await;
+    }
+    let pairs = [("question", "consent"), ("answer", "yes"), ("tz", "Asia/Tokyo")];
+    let response =
+        browser.client.post(browser.url(&path)).header("hx-request", "true").form(&pairs).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let page = scraper::Html::parse_document(&response.text().await.unwrap());
+    assert_eq!(text_of(&page, ".shown-zone").as_deref(), Some("Asia/Tokyo"));
+    assert_eq!(slots_on(&page)[0].time, "21:00", "12:00 UTC on the Tokyo clock");
+    let marker = scraper::Selector::parse("[data-tz-chosen=\"true\"]").unwrap();
+    assert!(page.select(&marker).next().is_some(), "app.js need not fetch the list again");
+}

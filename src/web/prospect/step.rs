@@ -54,7 +54,11 @@ pub async fn submit_answer(
     let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
     match respond::answer_step(&state.ctx, response_id, input.clone(), state.ctx.clock.now()).await {
-        Ok(AnswerResult::NextStep | AnswerResult::Finished) => go_to_step(&state, &headers, &slug, response_id).await,
+        Ok(AnswerResult::NextStep | AnswerResult::Finished) => {
+            // The browser's zone (filled in by app.js) shows booking times on its clock at once.
+            let tz = form.get("tz").filter(|tz| !tz.trim().is_empty());
+            go_to_step(&state, &headers, &slug, response_id, tz).await
+        }
         Err(error @ AppError::Invalid(_)) => {
             let step = respond::load_step(&state.ctx, response_id, Some(&input.question_id)).await?;
             let message = first_message(&error);
@@ -72,13 +76,14 @@ pub(super) async fn go_to_step(
     headers: &HeaderMap,
     slug: &str,
     response_id: Uuid,
+    tz: Option<&str>,
 ) -> Result<Response, PageError> {
     let here = format!("/f/{slug}/r/{response_id}");
     if !wants_fragment(headers) {
         return Ok(Redirect::to(&here).into_response());
     }
     let step = respond::load_step(&state.ctx, response_id, None).await?;
-    let mut response = render_state(state, &step, headers, None, None, StatusCode::OK, None).await;
+    let mut response = render_state(state, &step, headers, None, None, StatusCode::OK, tz).await;
     if let Ok(url) = HeaderValue::from_str(&here) {
         response.headers_mut().insert("hx-push-url", url);
     }
