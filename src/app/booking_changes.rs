@@ -108,7 +108,12 @@ pub async fn manage_page(ctx: &Context, booking_id: Uuid) -> Result<ManagePage, 
     let rep_zone = rep_zone(&mut conn, booking.user_id).await?;
     let availability = if booking.is_live() {
         let lead = store::leads::find_lead(conn.conn(), booking.lead_id).await?.ok_or(AppError::NotFound)?;
-        Some(availability(&mut conn, &lead, Some(booking.user_id), now, Some(booking.id)).await?)
+        let mut offer = availability(&mut conn, &lead, Some(booking.user_id), now, Some(booking.id)).await?;
+        if let Availability::Slots { offers, .. } = &mut offer {
+            // Moving to the meeting's own time is no move.
+            offers.retain(|o| !(o.rep_id == booking.user_id && o.slot.start == booking.starts_at));
+        }
+        Some(offer)
     } else {
         None
     };

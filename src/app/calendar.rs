@@ -288,12 +288,23 @@ pub async fn calendars_overview(ctx: &Context, user: &CurrentUser) -> Result<Vec
     Ok(out)
 }
 
-/// Upcoming meetings: the rep's own, or everyone's for managers.
+/// Upcoming meetings with their rep's time zone: the rep's own, or
+/// everyone's for managers.
 pub async fn upcoming_bookings(
     ctx: &Context,
     user: &CurrentUser,
-) -> Result<Vec<store::bookings::BookingRecord>, AppError> {
+) -> Result<Vec<(store::bookings::BookingRecord, String)>, AppError> {
     let mut conn = ctx.db.read().await?;
     let whose = (!user.role.sees_all_leads()).then_some(user.id);
-    Ok(store::bookings::list_upcoming(conn.conn(), whose, ctx.clock.now(), 200).await?)
+    let bookings = store::bookings::list_upcoming(conn.conn(), whose, ctx.clock.now(), 200).await?;
+    let reps = store::routing::list_reps(conn.conn()).await?;
+    let zone =
+        |id: Uuid| reps.iter().find(|r| r.id == id.to_string()).map_or("UTC".to_owned(), |r| r.time_zone.clone());
+    Ok(bookings
+        .into_iter()
+        .map(|b| {
+            let z = zone(b.user_id);
+            (b, z)
+        })
+        .collect())
 }

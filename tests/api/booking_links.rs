@@ -150,6 +150,7 @@ async fn the_signed_link_reschedules_freeing_the_old_slot_then_cancels() {
     let page = app.get_html(&link).await;
     assert_eq!(text_of(&page, "h1").as_deref(), Some("Your meeting"));
     let moves = slots_on(&page);
+    assert!(moves.iter().all(|s| slot_start(&s.value) != utc(18, 12, 0)), "the meeting's own time is no move");
     let target = moves.iter().find(|s| slot_start(&s.value) == utc(19, 10, 0)).expect("Thursday 10:00 offered");
     let moved = app.post_form(&format!("{link}/reschedule"), &[("slot", &target.value), ("tz", "UTC")]).await;
     assert_eq!(moved.status(), 303);

@@ -133,7 +133,7 @@ pub async fn show_bookings(State(state): State<AppState>, signed_in: SignedIn) -
     let sees_all = user.role.sees_all_leads();
     let calendars = if sees_all { calendar::calendars_overview(&state.ctx, &user).await? } else { Vec::new() };
     Ok(BookingsPage {
-        rows: bookings.iter().map(BookingRow::new).collect(),
+        rows: bookings.iter().map(|(b, zone)| BookingRow::new(b, zone)).collect(),
         calendars: calendars.iter().map(CalendarRow::new).collect(),
         sees_all,
         user,

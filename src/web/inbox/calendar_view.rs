@@ -173,11 +173,13 @@ pub struct BookingRow {
 }
 
 impl BookingRow {
-    pub fn new(booking: &BookingRecord) -> Self {
+    /// `zone` is the rep's: a rep reads meetings on their own clock.
+    pub fn new(booking: &BookingRecord, zone: &str) -> Self {
+        let tz = crate::engine::parse_time_zone(zone).unwrap_or(chrono_tz::Tz::UTC);
         BookingRow {
             id: booking.id.to_string(),
             lead_id: booking.lead_id.to_string(),
-            when: booking.starts_at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
+            when: format!("{} {}", booking.starts_at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"), tz.name()),
             prospect: booking.prospect_name(),
             rep: booking.rep_name.clone(),
         }

@@ -24,6 +24,10 @@ use crate::web::AppState;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 
+/// Why times are in a zone that came with the request (the browser's own,
+/// sent by app.js, or one picked from the list).
+pub const CHOSEN_ZONE: &str = "your device's time zone, or the one you chose";
+
 /// Said to the prospect whose slot someone else took first.
 pub const TAKEN_MESSAGE: &str = "Sorry, someone booked that time a moment ago. Here are the times still free.";
 
@@ -65,12 +69,13 @@ async fn section(
         EndingBooking::Booked { booking, .. } => {
             let zone = asked.unwrap_or_else(|| booking.prospect_zone.clone());
             let manage = booking::manage_url(&state.ctx, &state.secret, &booking);
-            let booked = BookedView::new(&booking, &zone, format!("{base}/booking.ics"), Some(manage));
+            let mut booked = BookedView::new(&booking, &zone, format!("{base}/booking.ics"), Some(manage));
+            booked.emailed = state.ctx.email_enabled && booking.lead_email.is_some();
             BookingSection { slots: None, booked: Some(booked), call_text: None, message }
         }
         EndingBooking::Offer { availability, cancelled, guess } => {
             let chosen = tz.is_some();
-            let guess = asked.map(|zone| ZoneGuess { zone, because: "as you asked".into() }).unwrap_or(guess);
+            let guess = asked.map(|zone| ZoneGuess { zone, because: CHOSEN_ZONE.into() }).unwrap_or(guess);
             let note = cancelled.then(|| "Your meeting was cancelled. You can book a new time below.".to_owned());
             offer_section(&availability, &guess, chosen, (format!("{base}/book"), base), message.or(note))
         }

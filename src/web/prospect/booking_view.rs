@@ -127,6 +127,8 @@ pub struct BookedView {
     pub zone: String,
     pub rep_name: String,
     pub cancelled: bool,
+    /// The invitation went out by email (email is configured).
+    pub emailed: bool,
     pub ics_url: String,
     pub manage_url: Option<String>,
 }
@@ -139,6 +141,7 @@ impl BookedView {
             zone: zone.to_owned(),
             rep_name: booking.rep_name.clone(),
             cancelled: !booking.is_live(),
+            emailed: false,
             ics_url,
             manage_url,
         }

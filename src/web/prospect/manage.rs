@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::booking::{TAKEN_MESSAGE, ics_response, known_zone, offer_section, slot_choice};
+use super::booking::{CHOSEN_ZONE, TAKEN_MESSAGE, ics_response, known_zone, offer_section, slot_choice};
 use super::booking_view::{BookedView, BookingSection};
 use super::{html_response, wants_fragment};
 use crate::app::AppError;
@@ -81,10 +81,8 @@ async fn manage_page(
     let asked = known_zone(tz);
     let zone = asked.clone().unwrap_or_else(|| page.booking.prospect_zone.clone());
     let booked = BookedView::new(&page.booking, &zone, format!("{base}/booking.ics"), None);
-    let guess = ZoneGuess {
-        zone,
-        because: if asked.is_some() { "as you asked".into() } else { "as you chose when booking".into() },
-    };
+    let guess =
+        ZoneGuess { zone, because: if asked.is_some() { CHOSEN_ZONE.into() } else { "as when you booked".into() } };
     let section = page.availability.as_ref().map(|availability| {
         let mut section =
             offer_section(availability, &guess, tz.is_some(), (format!("{base}/reschedule"), base.clone()), message);
