@@ -87,6 +87,12 @@ pub struct RawSettings {
     /// Delivery attempts before a notice is given up (default 10).
     #[arg(long, env = "LEADGATE_NOTICE_MAX_ATTEMPTS", global = true)]
     pub notice_max_attempts: Option<String>,
+    /// How often reps' calendar feeds are read again, in seconds (default 300).
+    #[arg(long, env = "LEADGATE_CALENDAR_POLL_SECONDS", global = true)]
+    pub calendar_poll_seconds: Option<String>,
+    /// Allow calendar feed addresses on private or loopback networks: `false` (default) or `true`.
+    #[arg(long, env = "LEADGATE_CALENDAR_ALLOW_PRIVATE", global = true)]
+    pub calendar_allow_private: Option<String>,
     /// Answers allowed per client IP per minute (default 240).
     #[arg(long, env = "LEADGATE_ANSWER_LIMIT_PER_MINUTE", global = true)]
     pub answer_limit_per_minute: Option<String>,
@@ -134,6 +140,10 @@ pub struct Settings {
     /// Run the notice worker in this process (tests turn it off to leave
     /// notices undelivered, as a killed process would).
     pub run_worker: bool,
+    /// How often calendar feeds are polled.
+    pub calendar_poll_every: std::time::Duration,
+    /// Calendar feeds may be on private or loopback addresses.
+    pub calendar_allow_private: bool,
 }
 
 /// Abuse limits for the public pages.
@@ -200,6 +210,16 @@ impl RawSettings {
             run_worker: true,
             metrics_token: parse_metrics_token(self.metrics_token.as_deref())?,
             analytics: self.parse_analytics()?,
+            calendar_poll_every: std::time::Duration::from_secs(u64::from(parse_rate(
+                "LEADGATE_CALENDAR_POLL_SECONDS",
+                self.calendar_poll_seconds.as_deref(),
+                300,
+            )?)),
+            calendar_allow_private: parse_bool(
+                "LEADGATE_CALENDAR_ALLOW_PRIVATE",
+                self.calendar_allow_private.as_deref(),
+                false,
+            )?,
             smtp: parse_smtp(self.smtp_url.as_deref(), self.smtp_from.as_deref())?,
             notices: crate::notify::worker::RetryPolicy {
                 max_attempts: parse_rate("LEADGATE_NOTICE_MAX_ATTEMPTS", self.notice_max_attempts.as_deref(), 10)?,

@@ -14,6 +14,7 @@ use crate::app::{Context, demo};
 use crate::config::{SecretKey, Settings};
 use crate::notify::channels::Channels;
 use crate::notify::email::Mailer;
+use crate::notify::feeds::FeedPoller;
 use crate::notify::live::LiveHub;
 use crate::notify::worker::Worker;
 use crate::store::{Db, settings as stored_settings};
@@ -91,6 +92,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let db = self.state.ctx.db.clone();
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let http = self.channels.http.clone();
         let worker = Worker {
             ctx: self.state.ctx.clone(),
             live: self.state.live.clone(),
@@ -98,12 +100,20 @@ impl Application {
             policy: self.state.settings.notices,
         }
         .spawn_if(self.state.settings.run_worker, worker_stopped.clone());
-        let views = self.state.ctx.views.spawn_flusher(db.clone(), std::time::Duration::from_secs(5), worker_stopped);
+        let views = self.state.ctx.views.spawn_flusher(db.clone(), std::time::Duration::from_secs(5), worker_stopped.clone());
+        let feeds = FeedPoller {
+            ctx: self.state.ctx.clone(),
+            http,
+            allow_private: self.state.settings.calendar_allow_private,
+            every: self.state.settings.calendar_poll_every,
+        }
+        .spawn(worker_stopped);
         let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_worker.send(true);
         let _ = worker.await;
         let _ = views.await;
+        let _ = feeds.await;
         db.close().await;
         served
     }

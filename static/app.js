@@ -1,4 +1,5 @@
-// leadgate: htmx config, focus + announcement after step swaps, timezone.
+// leadgate: htmx config, focus + announcement after step swaps, timezone
+// (filled into forms, and booking slots shown in the browser's zone).
 // Load after htmx.min.js, both with `defer`. No inline handlers, no eval.
 (function () {
   "use strict";
@@ -11,6 +12,8 @@
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
       { code: "422", swap: true },
+      // A booking that lost the race carries fresh slots: swap them in.
+      { code: "409", swap: true },
       { code: "[45]..", swap: false, error: true }
     ];
     // Indicator rules are in app.css; htmx's injected <style> breaks CSP.
@@ -23,6 +26,18 @@
     if (!tz || !root.querySelectorAll) return;
     var els = root.querySelectorAll('input[name="tz"][data-detect-timezone]');
     for (var i = 0; i < els.length; i++) if (!els[i].value) els[i].value = tz;
+  }
+
+  // Booking slots are first shown in a guessed zone; with JavaScript the
+  // list is fetched again in the browser's own zone, once.
+  function refreshSlots(root) {
+    var box = root.querySelector && root.querySelector("[data-tz-refresh]");
+    if (!box || !window.htmx || box.getAttribute("data-tz-chosen") === "true") return;
+    var tz;
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!tz || tz === box.getAttribute("data-shown-tz")) return;
+    var url = box.getAttribute("data-tz-refresh") + "?tz=" + encodeURIComponent(tz);
+    window.htmx.ajax("GET", url, { target: "#step", swap: "innerHTML" });
   }
 
   var FOCUS = [
@@ -67,6 +82,7 @@
     if (xhr && xhr === lastXhr) return; // one swap can settle several elements
     lastXhr = xhr || null;
     fillTimezone(step);
+    refreshSlots(step);
     var t = focusTarget(step);
     if (t) {
       if (!t.matches("input,select,textarea,button,a[href],[tabindex]")) t.setAttribute("tabindex", "-1");
@@ -78,6 +94,7 @@
   function init() {
     configure(); // again, in case htmx was loaded after this file
     fillTimezone(document);
+    refreshSlots(document);
     document.body.addEventListener("htmx:afterSettle", afterSettle);
     document.body.addEventListener("htmx:load", function (e) { fillTimezone(e.target); });
   }

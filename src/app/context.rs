@@ -26,6 +26,8 @@ pub struct Context {
     pub analytics: super::analytics::AnalyticsSettings,
     /// When this instance last looked for abandoned Tier 1 responses.
     pub abandoned_checked: Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
+    /// Wakes the calendar feed poller when a feed address is saved.
+    pub wake_feeds: Arc<Notify>,
 }
 
 impl Context {
@@ -40,6 +42,7 @@ impl Context {
             views: Default::default(),
             analytics: Default::default(),
             abandoned_checked: Default::default(),
+            wake_feeds: Arc::new(Notify::new()),
         }
     }
 }

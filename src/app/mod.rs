@@ -7,6 +7,12 @@
 pub mod abandoned;
 pub mod analytics;
 pub mod auth;
+pub mod availability;
+pub mod booking;
+pub mod booking_changes;
+pub mod booking_notices;
+pub mod calendar;
+pub mod calendar_feed;
 pub mod clock;
 pub mod context;
 pub mod deals;

@@ -274,7 +274,11 @@ async fn finish(
         answers: answer_lines(form, evaluation),
         note: None,
     };
-    routing::route_finished_lead(ctx, tx, finished, now).await
+    routing::route_finished_lead(ctx, tx, finished, now).await?;
+    if outcome.ending.offer_booking {
+        super::booking::after_finish(ctx, tx, lead_id, now).await?;
+    }
+    Ok(())
 }
 
 /// The answers in the order of the path, as people read them.

@@ -7,7 +7,7 @@ use crate::notify::webhook;
 use crate::store::{self, webhooks::NewEndpoint};
 
 /// Events a webhook can subscribe to.
-pub const EVENT_TYPES: [&str; 10] = [
+pub const EVENT_TYPES: [&str; 14] = [
     "lead.assigned",
     "lead.reassigned",
     "lead.accepted",
@@ -18,6 +18,10 @@ pub const EVENT_TYPES: [&str; 10] = [
     "lead.won",
     "lead.lost",
     "source.quality_alert",
+    "booking.created",
+    "booking.cancelled",
+    "booking.rescheduled",
+    "booking.unavailable",
 ];
 
 /// What an admin typed to add an endpoint.

@@ -16,7 +16,11 @@
 //! fields), `compiled`, `branching`, `scoring`, `outcome` and `evaluate`
 //! (the walk), and `lint*` (findings). [`route`] picks the rep for a
 //! finished lead (`routing`, `routing_pool`, `working_hours`), with rule
-//! conditions tested by [`CompiledForm::check`] (`lead_check`).
+//! conditions tested by [`CompiledForm::check`] (`lead_check`). Booking:
+//! [`free_slots`] and [`is_bookable`] lay a rep's meeting slots (`slots`),
+//! [`meeting_ics`] writes a booking as an iCalendar file (`ics`) and
+//! [`read_feed`] reads a rep's calendar feed into busy time (`ics_feed`,
+//! `ics_lines`).
 
 mod answer;
 mod branching;
@@ -27,6 +31,9 @@ mod definition;
 mod evaluate;
 mod facts;
 mod format;
+mod ics;
+mod ics_feed;
+mod ics_lines;
 mod input;
 mod lead_check;
 mod lead_field;
@@ -39,6 +46,7 @@ mod routing;
 mod routing_pool;
 mod scoring;
 mod serde_helpers;
+mod slots;
 mod value_test;
 mod working_hours;
 
@@ -62,6 +70,8 @@ pub use facts::{
     lead_fields, title_words,
 };
 pub use format::{DefinitionError, is_valid_slug, parse_definition_json, parse_definition_yaml, to_json, to_yaml};
+pub use ics::{IcsMeeting, IcsPerson, PRODID, meeting_ics};
+pub use ics_feed::{FeedBusy, FeedError, FeedReport, MAX_INSTANCES, read_feed};
 pub use lint::{Finding, Severity, is_web_url, lint};
 pub use lint_conditions::MAX_CONDITION_DEPTH;
 pub use lint_questions::is_valid_question_id;
@@ -69,6 +79,7 @@ pub use routing::{
     Decision, DecisionKind, Eligibility, Pool, PoolMember, Rep, RepLoad, RoutingError, RoutingInput, RoutingRule,
     Strategy, fallback_reason, is_eligible, route,
 };
+pub use slots::{BookingSettings, Busy, DayGroup, LocalSlot, Slot, SlotError, free_slots, group_by_day, is_bookable};
 pub use working_hours::{
     DateRange, LOOKAHEAD_DAYS, TimeRange, WeeklyHours, is_working, next_working_start, out_of_office_until,
     parse_time_zone,

@@ -9,7 +9,7 @@
 //! horizon that the rep is not out of office, candidate starts come every
 //! `slot_step_minutes` from the start of each working range. A start the
 //! clocks skip (spring forward) is left out; a start that happens twice
-//! (fall back) is the earlier instant. A meeting lasts its real length and
+//! (fall back) is offered at both instants. A meeting lasts its real length and
 //! the rep's clock must read a time within the same working range for all
 //! of it. A slot is offered when it starts no sooner than the minimum
 //! notice, when the buffer around it touches no busy block, and when its
@@ -39,6 +39,7 @@ const STEP_MINUTES: RangeInclusive<u32> = 5..=240;
 const HORIZON_DAYS: RangeInclusive<u32> = 1..=90;
 const MAX_BUFFER_MINUTES: u32 = 240;
 const MAX_NOTICE_MINUTES: u32 = 30 * 24 * 60;
+const DAILY_MAXIMUM: RangeInclusive<u32> = 1..=48;
 
 /// How a rep takes meetings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +90,9 @@ impl BookingSettings {
         ensure(self.buffer_minutes <= MAX_BUFFER_MINUTES, SlotError::Buffer(self.buffer_minutes))?;
         let notice = self.minimum_notice_minutes;
         ensure(notice <= MAX_NOTICE_MINUTES, SlotError::Notice(notice))?;
+        if let Some(maximum) = self.daily_maximum {
+            ensure(DAILY_MAXIMUM.contains(&maximum), SlotError::DailyMaximum(maximum))?;
+        }
         self.working_hours.as_ref().map_or(Ok(()), WeeklyHours::validate).map_err(SlotError::from)
     }
 
@@ -132,6 +136,13 @@ pub enum SlotError {
     /// The minimum notice is too long.
     #[error("a minimum notice of {0} min is too long; use at most 30 days ({MAX_NOTICE_MINUTES} minutes)")]
     Notice(u32),
+    /// The daily maximum is outside its limits (no maximum is written as none).
+    #[error(
+        "a daily maximum of {0} meetings is not allowed; use {min} to {max}, or leave it empty for no limit",
+        min = DAILY_MAXIMUM.start(),
+        max = DAILY_MAXIMUM.end()
+    )]
+    DailyMaximum(u32),
     /// The booking hours are not valid working hours.
     #[error("booking hours: {0}")]
     WorkingHours(#[from] RoutingError),
@@ -229,10 +240,20 @@ pub fn group_by_day(slots: &[Slot], viewer_zone: &str) -> Vec<DayGroup> {
     let mut days: BTreeMap<NaiveDate, Vec<LocalSlot>> = BTreeMap::new();
     for slot in sorted {
         let local = slot.start.with_timezone(&zone);
-        let time_label = local.format("%H:%M").to_string();
+        let time_label = time_label(&zone, &local);
         days.entry(local.date_naive()).or_default().push(LocalSlot { start_utc: slot.start, time_label });
     }
     days.into_iter().map(|(date, slots)| DayGroup { date, label: day_label(date), slots }).collect()
+}
+
+/// "09:30"; a wall time the viewer's clock reads twice (fall back) also
+/// names its offset, "01:30 (EDT)" and "01:30 (EST)", so the two differ.
+fn time_label(zone: &Tz, local: &DateTime<Tz>) -> String {
+    let wall = local.format("%H:%M").to_string();
+    match zone.from_local_datetime(&local.naive_local()) {
+        LocalResult::Ambiguous(..) => format!("{wall} ({})", local.format("%Z")),
+        _ => wall,
+    }
 }
 
 /// "Thursday 26 November".
@@ -304,7 +325,7 @@ impl<'a> Planner<'a> {
         let length = minutes(self.settings.meeting_minutes);
         successors(Some(from), |wall| wall.checked_add_signed(step))
             .take_while(|wall| *wall < to)
-            .filter_map(|wall| earliest_instant(&self.zone, wall))
+            .flat_map(|wall| instants(&self.zone, wall))
             .map(|start| Slot { start, end: start + length })
             .filter(|slot| stays_within(&self.zone, slot, from, to))
             .collect()
@@ -338,12 +359,14 @@ fn wall_bounds(date: NaiveDate, range: &TimeRange) -> Option<(NaiveDateTime, Nai
     Some((date.and_time(range.start), end_date.and_time(range.end)))
 }
 
-/// The instant the zone's clock reads `wall`: the earlier one when it reads
-/// it twice, `None` when the clocks skip it.
-fn earliest_instant(zone: &Tz, wall: NaiveDateTime) -> Option<DateTime<Utc>> {
+/// Every instant the zone's clock reads `wall`: none when the clocks skip
+/// it (spring forward), both when it happens twice (fall back), so the
+/// hour that repeats is bookable twice like any other working hour.
+fn instants(zone: &Tz, wall: NaiveDateTime) -> Vec<DateTime<Utc>> {
     match zone.from_local_datetime(&wall) {
-        LocalResult::Single(instant) | LocalResult::Ambiguous(instant, _) => Some(instant.with_timezone(&Utc)),
-        LocalResult::None => None,
+        LocalResult::Single(instant) => vec![instant.with_timezone(&Utc)],
+        LocalResult::Ambiguous(first, second) => vec![first.with_timezone(&Utc), second.with_timezone(&Utc)],
+        LocalResult::None => Vec::new(),
     }
 }
 
@@ -370,3 +393,7 @@ fn minutes(count: u32) -> TimeDelta {
 #[cfg(test)]
 #[path = "slots_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "slots_proptests.rs"]
+mod proptests;

@@ -48,6 +48,10 @@ struct EventEmailText<'a, 'b> {
 impl Channels {
     pub async fn send_email(&self, notice: &NoticeRecord) -> Result<(), String> {
         let mailer = self.mailer.as_ref().ok_or("email is not configured (LEADGATE_SMTP_URL)")?;
+        if notice.payload.0.get("booking").is_some() {
+            let message = super::booking_email::booking_email(notice)?;
+            return mailer.send(&message).await.map_err(|e| e.to_string());
+        }
         if notice.payload.0.get("lead").is_none() {
             return self.send_event_email(mailer, notice).await;
         }
@@ -99,18 +103,21 @@ impl Channels {
         };
         let summary = super::worker::summary(&notice.event_type, &notice.payload.0);
         let id = notice.id.to_string();
+        // Booking events carry the booking and the lead; lead events the
+        // lead; other events (alerts, tests) their own data.
+        let payload = &notice.payload.0;
+        let data = match (payload.get("booking"), payload.get("lead")) {
+            (Some(booking), _) => serde_json::json!({ "booking": booking, "lead": payload["lead"] }),
+            (None, Some(lead)) => lead.clone(),
+            (None, None) => payload.get("data").cloned().unwrap_or(serde_json::Value::Null),
+        };
         let delivery = Delivery {
             notice_id: &id,
             event_type: &notice.event_type,
             // The wire timestamp is the real send time: receivers compare it
             // with their own clocks to refuse replays.
             timestamp: chrono::Utc::now(),
-            data: notice
-                .payload
-                .0
-                .get("lead")
-                .or_else(|| notice.payload.0.get("data"))
-                .unwrap_or(&serde_json::Value::Null),
+            data: &data,
             summary: &summary,
         };
         let started = Instant::now();

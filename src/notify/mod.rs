@@ -1,8 +1,10 @@
 //! Delivering notices: the outbox worker and its channels (live inbox,
 //! email, webhooks).
 
+pub mod booking_email;
 pub mod channels;
 pub mod email;
+pub mod feeds;
 pub mod live;
 pub mod webhook;
 pub mod worker;

@@ -367,6 +367,36 @@ pub async fn deliver(
     send(request).await
 }
 
+/// GETs `url` after the same target check and address pinning as a
+/// delivery (used for reps' calendar feeds); at most `max_bytes` are read.
+pub async fn fetch_checked(
+    client: &reqwest::Client,
+    url: &str,
+    allow_private: bool,
+    max_bytes: usize,
+) -> Result<String, WebhookError> {
+    let target = resolve_target(url, allow_private).await?;
+    let pinned = match &target.domain {
+        Some(domain) => Some(pinned_client(domain, &target.addrs)?),
+        None => None,
+    };
+    let request = pinned.as_ref().unwrap_or(client).get(target.url).timeout(TIMEOUT);
+    let mut response = request.send().await.map_err(request_error)?;
+    let status = response.status().as_u16();
+    if !(200..300).contains(&status) {
+        let excerpt = read_excerpt(&mut response).await?;
+        return Err(WebhookError::Status { status, excerpt });
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(request_error)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > max_bytes {
+            return Err(WebhookError::Network(format!("the answer is larger than {max_bytes} bytes")));
+        }
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Sends and turns the answer into a report or a status error.
 async fn send(request: reqwest::RequestBuilder) -> Result<DeliveryReport, WebhookError> {
     let started = Instant::now();

@@ -169,6 +169,9 @@ pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
     if let Some(summary) = payload.get("summary").and_then(|v| v.as_str()) {
         return summary.to_string();
     }
+    if let Some(line) = super::booking_email::booking_summary(event_type, payload) {
+        return line;
+    }
     let text = |pointer: &str| payload.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let what = match event_type {
         "lead.assigned" => "New lead for you",
@@ -179,6 +182,7 @@ pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
         "lead.disqualified" => "Lead disqualified",
         "lead.won" => "Deal won",
         "lead.lost" => "Deal lost",
+        "booking.unavailable" => "Call this lead, no meeting slot was free",
         other => other,
     };
     let company = text("/lead/company");

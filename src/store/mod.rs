@@ -13,6 +13,8 @@
 pub mod analytics;
 pub mod api_tokens;
 pub mod form_queries;
+pub mod bookings;
+pub mod calendars;
 pub mod forms;
 pub mod lead_queries;
 pub mod leads;

@@ -24,7 +24,7 @@ pub const ENTERPRISE_BUYER: &[(&str, &str)] = &[
 
 /// Answers whatever step is shown, from `answers`, until the ending appears.
 /// Returns the questions seen, in order.
-async fn complete_form(browser: &Session, answers: &[(&str, &str)]) -> Vec<String> {
+pub(crate) async fn complete_form(browser: &Session, answers: &[(&str, &str)]) -> Vec<String> {
     let mut seen = Vec::new();
     for _ in 0..40 {
         let current = browser.wait_for("input[name=question], section.ending", WAIT).await.unwrap();

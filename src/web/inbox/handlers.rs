@@ -58,6 +58,9 @@ async fn lead_detail(
     let people = if user.role.sees_all_leads() { people(state).await? } else { Vec::new() };
     let mut detail = LeadDetailPage::new(user, page, people, state.ctx.clock.now());
     detail.error = error;
+    detail.meeting = crate::app::booking_changes::lead_booking(&state.ctx, lead_id)
+        .await?
+        .map(|b| (b.id.to_string(), format!("{} with {}", b.starts_at.format("%a %Y-%m-%d %H:%M UTC"), b.rep_name)));
     Ok(detail)
 }
 

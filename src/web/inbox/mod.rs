@@ -1,6 +1,8 @@
 //! The rep's inbox at `/inbox`: leads with live updates, a lead's page and
 //! the verdicts (accept, disqualify, hand back; reassign for managers).
 
+mod calendar;
+pub mod calendar_view;
 mod events;
 mod handlers;
 pub mod view;
@@ -19,4 +21,9 @@ pub fn router() -> Router<AppState> {
         .route("/inbox/leads/{lead_id}/disqualify", post(handlers::submit_disqualify))
         .route("/inbox/leads/{lead_id}/hand-back", post(handlers::submit_hand_back))
         .route("/inbox/leads/{lead_id}/reassign", post(handlers::submit_reassign))
+        .route("/inbox/bookings", get(calendar::show_bookings))
+        .route("/inbox/calendar", get(calendar::show_my_calendar))
+        .route("/inbox/calendar/{rep_id}", get(calendar::show_calendar).post(calendar::save_calendar))
+        .route("/inbox/calendar/{rep_id}/blocks", post(calendar::add_block))
+        .route("/inbox/calendar/{rep_id}/blocks/{block_id}/delete", post(calendar::delete_block))
 }

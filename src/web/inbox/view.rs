@@ -111,6 +111,8 @@ pub struct LeadDetailPage {
     pub can_reassign: bool,
     pub verdict: String,
     pub error: Option<String>,
+    /// The lead's live meeting: (booking id, when and with whom).
+    pub meeting: Option<(String, String)>,
 }
 
 impl LeadDetailPage {
@@ -145,6 +147,7 @@ impl LeadDetailPage {
             can_reassign,
             user,
             error: None,
+            meeting: None,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The prospect's pages at `/f/{slug}`: one question per step, full pages
 //! without JavaScript (POST → 303 → GET), in-place swaps with htmx.
 
+mod booking;
+pub mod booking_view;
+mod manage;
 mod start;
 pub use start::HIDDEN_KEYS;
 pub(crate) mod step;
@@ -10,18 +13,24 @@ use askama::Template;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::AppState;
 use super::error::PageError;
 use crate::app::AppError;
 use crate::app::respond::StepState;
-use view::{EndingPage, HiddenInput, QuestionView, StepPage, values_of};
+use view::{HiddenInput, QuestionView, StepPage, values_of};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/f/{slug}", get(start::show_form).post(start::submit_first_answer))
         .route("/f/{slug}/r/{response_id}", get(step::show_step).post(step::submit_answer))
+        .route("/f/{slug}/r/{response_id}/book", post(booking::submit_booking))
+        .route("/f/{slug}/r/{response_id}/booking.ics", get(booking::download_ics))
+        .route("/bookings/{token}", get(manage::show_booking))
+        .route("/bookings/{token}/cancel", post(manage::submit_cancel))
+        .route("/bookings/{token}/reschedule", post(manage::submit_reschedule))
+        .route("/bookings/{token}/booking.ics", get(manage::download_booking_ics))
 }
 
 /// An htmx request that wants only the step swapped in (a history restore
@@ -34,11 +43,6 @@ fn wants_fragment(headers: &HeaderMap) -> bool {
 fn render_step(page: StepPage, fragment: bool, status: StatusCode) -> Response {
     let html = if fragment { page.as_step().render() } else { page.render() };
     html_response(html, status)
-}
-
-fn render_ending(page: EndingPage, fragment: bool) -> Response {
-    let html = if fragment { page.as_step().render() } else { page.render() };
-    html_response(html, StatusCode::OK)
 }
 
 fn html_response(html: askama::Result<String>, status: StatusCode) -> Response {

@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::booking::render_ending;
 use super::start::step_input;
-use super::view::EndingPage;
-use super::{StepChrome, first_message, render_ending, render_step, step_page, wants_fragment};
+use super::{StepChrome, first_message, render_step, step_page, wants_fragment};
 use crate::app::AppError;
 use crate::app::respond::{self, AnswerResult, StepState};
 use crate::web::AppState;
@@ -21,6 +21,8 @@ use crate::web::forms_input::FormBody;
 #[derive(Deserialize)]
 pub struct StepQuery {
     step: Option<String>,
+    /// The zone booking times are shown in (the ending of a booking outcome).
+    tz: Option<String>,
 }
 
 /// GET /f/{slug}/r/{id}: the current step, an earlier one (`?step=`), or the ending.
@@ -34,7 +36,7 @@ pub async fn show_step(
     if step.form.definition().slug != slug {
         return Err(PageError(AppError::NotFound));
     }
-    Ok(render_state(&state, &step, &headers, None, None, StatusCode::OK))
+    Ok(render_state(&state, &step, &headers, None, None, StatusCode::OK, query.tz.as_deref()).await)
 }
 
 /// POST /f/{slug}/r/{id}: saves an answer; 303 to the next step (or, for
@@ -52,12 +54,16 @@ pub async fn submit_answer(
     let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
     match respond::answer_step(&state.ctx, response_id, input.clone(), state.ctx.clock.now()).await {
-        Ok(AnswerResult::NextStep | AnswerResult::Finished) => go_to_step(&state, &headers, &slug, response_id).await,
+        Ok(AnswerResult::NextStep | AnswerResult::Finished) => {
+            // The browser's zone (filled in by app.js) shows booking times on its clock at once.
+            let tz = form.get("tz").filter(|tz| !tz.trim().is_empty());
+            go_to_step(&state, &headers, &slug, response_id, tz).await
+        }
         Err(error @ AppError::Invalid(_)) => {
             let step = respond::load_step(&state.ctx, response_id, Some(&input.question_id)).await?;
             let message = first_message(&error);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(render_state(&state, &step, &headers, Some(input.values), message, status))
+            Ok(render_state(&state, &step, &headers, Some(input.values), message, status, None).await)
         }
         Err(other) => Err(other.into()),
     }
@@ -70,26 +76,28 @@ pub(super) async fn go_to_step(
     headers: &HeaderMap,
     slug: &str,
     response_id: Uuid,
+    tz: Option<&str>,
 ) -> Result<Response, PageError> {
     let here = format!("/f/{slug}/r/{response_id}");
     if !wants_fragment(headers) {
         return Ok(Redirect::to(&here).into_response());
     }
     let step = respond::load_step(&state.ctx, response_id, None).await?;
-    let mut response = render_state(state, &step, headers, None, None, StatusCode::OK);
+    let mut response = render_state(state, &step, headers, None, None, StatusCode::OK, tz).await;
     if let Ok(url) = HeaderValue::from_str(&here) {
         response.headers_mut().insert("hx-push-url", url);
     }
     Ok(response)
 }
 
-fn render_state(
+async fn render_state(
     state: &AppState,
     step: &StepState,
     headers: &HeaderMap,
     typed: Option<Vec<String>>,
     error: Option<String>,
     status: StatusCode,
+    tz: Option<&str>,
 ) -> Response {
     let fragment = wants_fragment(headers);
     let Some(response) = step.response.as_ref() else {
@@ -97,7 +105,7 @@ fn render_state(
     };
     if step.shown.is_none() {
         return match step.finished_outcome() {
-            Some(outcome) => render_ending(EndingPage::new(step, outcome), fragment),
+            Some(outcome) => render_ending(state, step, outcome, fragment, tz, None, StatusCode::OK).await,
             None => PageError(AppError::Internal(anyhow::anyhow!("finished response without outcome"))).into_response(),
         };
     }

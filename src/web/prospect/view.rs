@@ -141,6 +141,8 @@ pub struct EndingPage {
     pub resources: Vec<Resource>,
     pub outcome_id: String,
     pub offer_booking: bool,
+    /// Slots, the confirmation, or who will call (booking outcomes only).
+    pub booking: Option<super::booking_view::BookingSection>,
 }
 
 impl EndingPage {
@@ -154,6 +156,7 @@ impl EndingPage {
             resources: outcome.ending.resources.iter().filter(|r| crate::engine::is_web_url(&r.url)).cloned().collect(),
             outcome_id: outcome.id.clone(),
             offer_booking: outcome.ending.offer_booking,
+            booking: None,
         }
     }
 }

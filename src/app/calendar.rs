@@ -1,0 +1,310 @@
+//! A rep's booking calendar: meeting settings, meeting hours, time zone,
+//! the iCalendar feed address and manual busy blocks. A rep edits their
+//! own; managers and admins edit anyone's.
+
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use uuid::Uuid;
+
+use super::auth::CurrentUser;
+use super::{AppError, Context, FieldError};
+use crate::engine::{self, BookingSettings, Rep, SlotError, TimeRange, WeeklyHours};
+use crate::notify::webhook;
+use crate::store::calendars::{BusyBlockRecord, CalendarRecord, NewBusyBlock};
+use crate::store::{self, Tx};
+
+/// Everything the calendar page shows.
+pub struct CalendarView {
+    pub rep_id: Uuid,
+    pub rep: Rep,
+    pub settings: BookingSettings,
+    /// The hours meetings may fall in (own, or the routing hours).
+    pub hours: WeeklyHours,
+    pub feed: Option<CalendarRecord>,
+    /// Manual blocks still to come.
+    pub blocks: Vec<BusyBlockRecord>,
+    /// Busy spans imported from the feed and still to come.
+    pub feed_blocks: usize,
+}
+
+/// What was typed on the calendar page, every value as text.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarInput {
+    pub time_zone: String,
+    pub meeting_minutes: String,
+    pub buffer_minutes: String,
+    pub minimum_notice_minutes: String,
+    pub horizon_days: String,
+    pub daily_maximum: String,
+    pub slot_step_minutes: String,
+    /// Monday first: "09:00-12:00, 13:00-17:00", empty for a day off.
+    pub hours: [String; 7],
+    pub feed_url: String,
+}
+
+/// A manual block as typed: a date and times on the rep's clock.
+#[derive(Debug, Clone, Default)]
+pub struct BlockInput {
+    pub date: String,
+    pub from: String,
+    pub to: String,
+    pub note: String,
+}
+
+/// The rep profile of `rep_id`, if `user` may edit it.
+async fn editable_rep(tx_or_read: store::Conn<'_>, user: &CurrentUser, rep_id: Uuid) -> Result<Rep, AppError> {
+    if user.id != rep_id && !user.role.sees_all_leads() {
+        return Err(AppError::Forbidden);
+    }
+    let reps = store::routing::list_reps(tx_or_read).await?;
+    let rep = reps.into_iter().find(|r| r.id == rep_id.to_string()).ok_or(AppError::NotFound)?;
+    Ok(rep)
+}
+
+pub async fn calendar_view(ctx: &Context, user: &CurrentUser, rep_id: Uuid) -> Result<CalendarView, AppError> {
+    let mut conn = ctx.db.read().await?;
+    let rep = editable_rep(conn.conn(), user, rep_id).await?;
+    if !store::bookings::list_profiled_reps(conn.conn()).await?.contains(&rep_id) {
+        return Err(AppError::NotFound);
+    }
+    let feed = store::calendars::find_calendar(conn.conn(), rep_id).await?;
+    let settings = feed.as_ref().map(|c| c.settings.0.clone()).unwrap_or_default();
+    let all = store::calendars::list_busy_blocks(conn.conn(), rep_id, ctx.clock.now()).await?;
+    let feed_blocks = all.iter().filter(|b| b.source == "feed").count();
+    let blocks = all.into_iter().filter(|b| b.source == "manual").collect();
+    let hours = settings.working_hours.clone().unwrap_or_else(|| rep.working_hours.clone());
+    Ok(CalendarView { rep_id, rep, settings, hours, feed, blocks, feed_blocks })
+}
+
+/// Saves the page; every refused value is named in the error.
+pub async fn save_calendar(
+    ctx: &Context,
+    user: &CurrentUser,
+    rep_id: Uuid,
+    input: &CalendarInput,
+    allow_private_feeds: bool,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    let zone = engine::parse_time_zone(&input.time_zone)
+        .map(|z| z.name().to_owned())
+        .map_err(|e| errors.push(field("time_zone", e.to_string())))
+        .ok();
+    let settings = parse_settings(input, &mut errors);
+    let feed_url = check_feed(input.feed_url.trim(), allow_private_feeds, &mut errors).await;
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let (Some(zone), Some(mut settings)) = (zone, settings) else { return Err(AppError::Invalid(errors)) };
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mut rep = editable_rep(tx.conn(), user, rep_id).await?;
+    if settings.working_hours.as_ref() == Some(&rep.working_hours) {
+        settings.working_hours = None; // the same as the routing hours: follow them
+    }
+    rep.time_zone = zone;
+    store::routing::upsert_rep(tx.conn(), rep_id, &rep).await?;
+    store::calendars::upsert_calendar(tx.conn(), rep_id, &settings, feed_url.as_deref(), now).await?;
+    tx.commit().await?;
+    ctx.wake_feeds.notify_one();
+    Ok(())
+}
+
+fn field(name: &str, message: impl Into<String>) -> FieldError {
+    FieldError { field: name.to_owned(), message: message.into() }
+}
+
+fn parse_settings(input: &CalendarInput, errors: &mut Vec<FieldError>) -> Option<BookingSettings> {
+    let mut number = |name: &str, text: &str| match text.trim().parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(field(name, "Enter a whole number."));
+            None
+        }
+    };
+    let meeting = number("meeting_minutes", &input.meeting_minutes);
+    let buffer = number("buffer_minutes", &input.buffer_minutes);
+    let notice = number("minimum_notice_minutes", &input.minimum_notice_minutes);
+    let horizon = number("horizon_days", &input.horizon_days);
+    let step = number("slot_step_minutes", &input.slot_step_minutes);
+    let maximum = match input.daily_maximum.trim() {
+        "" => Some(None),
+        text => number("daily_maximum", text).map(Some),
+    };
+    let hours = parse_week(&input.hours, errors);
+    let settings = BookingSettings {
+        meeting_minutes: meeting?,
+        buffer_minutes: buffer?,
+        minimum_notice_minutes: notice?,
+        horizon_days: horizon?,
+        daily_maximum: maximum?,
+        slot_step_minutes: step?,
+        working_hours: Some(hours?),
+    };
+    match settings.validate() {
+        Ok(()) => Some(settings),
+        Err(error) => {
+            errors.push(field(slot_error_field(&error), capitalise(&error.to_string())));
+            None
+        }
+    }
+}
+
+fn slot_error_field(error: &SlotError) -> &'static str {
+    match error {
+        SlotError::MeetingLength(_) => "meeting_minutes",
+        SlotError::SlotStep(_) => "slot_step_minutes",
+        SlotError::Horizon(_) => "horizon_days",
+        SlotError::Buffer(_) => "buffer_minutes",
+        SlotError::Notice(_) => "minimum_notice_minutes",
+        SlotError::DailyMaximum(_) => "daily_maximum",
+        SlotError::WorkingHours(_) => "hours",
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
+}
+
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn parse_week(days: &[String; 7], errors: &mut Vec<FieldError>) -> Option<WeeklyHours> {
+    let mut week = WeeklyHours { days: Default::default() };
+    let mut ok = true;
+    for (index, text) in days.iter().enumerate() {
+        match parse_day(text) {
+            Some(ranges) => week.days[index] = ranges,
+            None => {
+                ok = false;
+                let message = "Write hours like 09:00-17:00 or 09:00-12:00, 13:00-17:00; leave empty for a day off.";
+                errors.push(field(&format!("hours_{}", DAY_NAMES[index]), message));
+            }
+        }
+    }
+    ok.then_some(week)
+}
+
+/// "09:00-12:00, 13:00-17:00" (an end of 00:00 is midnight); `None` when unreadable or backwards.
+fn parse_day(text: &str) -> Option<Vec<TimeRange>> {
+    let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok();
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (start, end) = part.split_once('-')?;
+            let range = TimeRange::new(time(start)?, time(end)?);
+            (!range.is_empty()).then_some(range)
+        })
+        .collect()
+}
+
+/// A day's ranges as the page writes them.
+pub fn format_day(ranges: &[TimeRange]) -> String {
+    ranges
+        .iter()
+        .map(|r| format!("{}-{}", r.start.format("%H:%M"), r.end.format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn check_feed(url: &str, allow_private: bool, errors: &mut Vec<FieldError>) -> Option<String> {
+    if url.is_empty() {
+        return None;
+    }
+    let url = url.replacen("webcal://", "https://", 1);
+    match webhook::check_target(&url, allow_private).await {
+        Ok(()) if url.len() <= 2000 => Some(url),
+        Ok(()) => {
+            errors.push(field("feed_url", "This address is too long."));
+            None
+        }
+        Err(error) => {
+            errors.push(field("feed_url", error.to_string().replace("webhook", "calendar")));
+            None
+        }
+    }
+}
+
+/// Adds a manual busy block on the rep's clock.
+pub async fn add_block(ctx: &Context, user: &CurrentUser, rep_id: Uuid, input: &BlockInput) -> Result<(), AppError> {
+    let mut tx = ctx.db.begin().await?;
+    let rep = editable_rep(tx.conn(), user, rep_id).await?;
+    let (start, end) = block_times(&rep, input)?;
+    let note = input.note.trim();
+    if note.chars().count() > 200 {
+        return Err(AppError::invalid("note", "Keep the note under 200 characters."));
+    }
+    let block =
+        NewBusyBlock { user_id: rep_id, source: "manual", starts_at: start, ends_at: end, note, now: ctx.clock.now() };
+    store::calendars::insert_busy_block(tx.conn(), block).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn block_times(rep: &Rep, input: &BlockInput) -> Result<(chrono::DateTime<Utc>, chrono::DateTime<Utc>), AppError> {
+    let zone = engine::parse_time_zone(&rep.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+    let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("date", "Enter the date as YYYY-MM-DD."))?;
+    let time = |name: &str, text: &str| {
+        NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| AppError::invalid(name, "Enter a time as HH:MM."))
+    };
+    let (from, to) = (time("from", &input.from)?, time("to", &input.to)?);
+    let instant = |t: NaiveTime| zone.from_local_datetime(&date.and_time(t)).earliest().map(|i| i.with_timezone(&Utc));
+    match (instant(from), instant(to)) {
+        (Some(start), Some(end)) if start < end => Ok((start, end)),
+        _ => Err(AppError::invalid("to", "The block must end after it starts, on the same day.")),
+    }
+}
+
+pub async fn delete_block(ctx: &Context, user: &CurrentUser, rep_id: Uuid, block_id: Uuid) -> Result<(), AppError> {
+    let mut tx: Tx = ctx.db.begin().await?;
+    editable_rep(tx.conn(), user, rep_id).await?;
+    store::calendars::delete_manual_block(tx.conn(), rep_id, block_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One rep's calendar as managers see it in the overview.
+pub struct CalendarSummary {
+    pub rep_id: Uuid,
+    pub name: String,
+    pub time_zone: String,
+    pub calendar: Option<CalendarRecord>,
+}
+
+/// Every rep's calendar and feed status (managers and admins only).
+pub async fn calendars_overview(ctx: &Context, user: &CurrentUser) -> Result<Vec<CalendarSummary>, AppError> {
+    if !user.role.sees_all_leads() {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = ctx.db.read().await?;
+    let profiled = store::bookings::list_profiled_reps(conn.conn()).await?;
+    let reps = store::routing::list_reps(conn.conn()).await?;
+    let mut out = Vec::new();
+    for rep in reps {
+        let Some(id) = rep.id.parse::<Uuid>().ok().filter(|id| profiled.contains(id)) else { continue };
+        let calendar = store::calendars::find_calendar(conn.conn(), id).await?;
+        out.push(CalendarSummary { rep_id: id, name: rep.name, time_zone: rep.time_zone, calendar });
+    }
+    Ok(out)
+}
+
+/// Upcoming meetings with their rep's time zone: the rep's own, or
+/// everyone's for managers.
+pub async fn upcoming_bookings(
+    ctx: &Context,
+    user: &CurrentUser,
+) -> Result<Vec<(store::bookings::BookingRecord, String)>, AppError> {
+    let mut conn = ctx.db.read().await?;
+    let whose = (!user.role.sees_all_leads()).then_some(user.id);
+    let bookings = store::bookings::list_upcoming(conn.conn(), whose, ctx.clock.now(), 200).await?;
+    let reps = store::routing::list_reps(conn.conn()).await?;
+    let zone =
+        |id: Uuid| reps.iter().find(|r| r.id == id.to_string()).map_or("UTC".to_owned(), |r| r.time_zone.clone());
+    Ok(bookings
+        .into_iter()
+        .map(|b| {
+            let z = zone(b.user_id);
+            (b, z)
+        })
+        .collect())
+}
