@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod context;
 pub mod demo;
+pub mod drafts;
 pub mod error;
 pub mod forms;
 pub mod inbox;

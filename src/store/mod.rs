@@ -9,6 +9,7 @@
 //! SQLite has one writer connection (commits happen one at a time anyway, and
 //! a single writer keeps the tail latency low) and a separate read pool.
 
+pub mod drafts;
 pub mod forms;
 pub mod leads;
 pub mod outbox;
