@@ -24,6 +24,8 @@ mod compiled;
 mod condition;
 mod condition_def;
 mod definition;
+mod diff;
+mod edit;
 mod evaluate;
 mod facts;
 mod format;
@@ -39,6 +41,7 @@ mod routing;
 mod routing_pool;
 mod scoring;
 mod serde_helpers;
+mod test_case;
 mod value_test;
 mod working_hours;
 
@@ -56,6 +59,8 @@ pub use definition::{
     BranchRule, ChoiceOption, Ending, FINISH, FormDefinition, FormSettings, Handoff, LeadField, Outcome, Question,
     QuestionKind, Resource, ScoringRule, Validation,
 };
+pub use diff::{describe_changes, describe_definition, kind_label, points};
+pub use edit::{list_references, question_references, rename_list, rename_question, starter_definition};
 pub use evaluate::{Evaluation, Progress, Score, ScoreItem, ScoreSource, evaluate};
 pub use facts::{
     builtin_list, company_domain, email_domain, is_academic_domain, is_disposable_domain, is_free_mail_domain,
@@ -69,6 +74,7 @@ pub use routing::{
     Decision, DecisionKind, Eligibility, Pool, PoolMember, Rep, RepLoad, RoutingError, RoutingInput, RoutingRule,
     Strategy, fallback_reason, is_eligible, route,
 };
+pub use test_case::{CaseRun, TestCase, run_test_case};
 pub use working_hours::{
     DateRange, LOOKAHEAD_DAYS, TimeRange, WeeklyHours, is_working, next_working_start, out_of_office_until,
     parse_time_zone,
