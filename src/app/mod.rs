@@ -5,14 +5,18 @@
 //! layer turns [`AppError`] into pages or JSON problems.
 
 pub mod auth;
+pub mod catalog;
 pub mod clock;
 pub mod context;
 pub mod demo;
 pub mod drafts;
+pub mod editor;
 pub mod error;
+pub mod form_tests;
 pub mod forms;
 pub mod inbox;
 pub mod notices;
+pub mod publishing;
 pub mod respond;
 pub mod routing;
 pub mod signing;

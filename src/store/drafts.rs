@@ -69,3 +69,51 @@ pub async fn update_draft(
     .await.map(|r| r.rows_affected()))?;
     Ok(changed == 1)
 }
+
+/// A history line: who saved which revision of the draft, and what changed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EditRecord {
+    pub revision: i64,
+    pub user_id: Option<Uuid>,
+    pub user_name: Option<String>,
+    pub summary: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What one save of the draft writes to the history.
+pub struct NewEdit<'a> {
+    pub form_id: Uuid,
+    /// The revision the save created.
+    pub revision: i64,
+    pub user_id: Option<Uuid>,
+    pub summary: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert_edit(conn: Conn<'_>, edit: NewEdit<'_>) -> Result<(), StoreError> {
+    on_conn!(conn, c => sqlx::query(
+        "INSERT INTO form_edits (id, form_id, revision, user_id, summary, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(Uuid::now_v7())
+    .bind(edit.form_id)
+    .bind(edit.revision)
+    .bind(edit.user_id)
+    .bind(edit.summary)
+    .bind(edit.now)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The latest history lines of a form's draft, newest first.
+pub async fn list_edits(conn: Conn<'_>, form_id: Uuid, limit: i64) -> Result<Vec<EditRecord>, StoreError> {
+    let rows = on_conn!(conn, c => sqlx::query_as::<_, EditRecord>(
+        "SELECT e.revision, e.user_id, u.name AS user_name, e.summary, e.created_at FROM form_edits e \
+         LEFT JOIN users u ON u.id = e.user_id WHERE e.form_id = $1 ORDER BY e.revision DESC LIMIT $2"
+    )
+    .bind(form_id)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await)?;
+    Ok(rows)
+}

@@ -9,7 +9,9 @@
 //! SQLite has one writer connection (commits happen one at a time anyway, and
 //! a single writer keeps the tail latency low) and a separate read pool.
 
+pub mod catalog;
 pub mod drafts;
+pub mod form_tests;
 pub mod forms;
 pub mod leads;
 pub mod outbox;
@@ -17,6 +19,7 @@ pub mod responses;
 pub mod routing;
 pub mod settings;
 pub mod users;
+pub mod versions;
 pub mod webhooks;
 
 use std::str::FromStr;
@@ -210,6 +213,16 @@ impl Tx {
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
+    }
+}
+
+impl Conn<'_> {
+    /// The same connection again, for one more store call.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
     }
 }
 
