@@ -140,3 +140,31 @@ fn stale_message(user: &CurrentUser, last: Option<&EditRecord>) -> String {
         last.summary
     )
 }
+
+/// What the editor's pages show about a form besides its draft.
+#[derive(Debug, Clone)]
+pub struct FormState {
+    pub draft: Draft,
+    pub archived: bool,
+    pub published_version: Option<i32>,
+    /// The draft differs from the live version (or nothing is live yet).
+    pub has_unpublished_changes: bool,
+}
+
+/// The draft with the form's status and whether it differs from what is live.
+pub async fn load_form_state(ctx: &Context, form_id: Uuid) -> Result<FormState, AppError> {
+    let row = {
+        let mut conn = ctx.db.read().await?;
+        store::drafts::get_draft(conn.conn(), form_id).await?
+    };
+    let has_unpublished_changes = match row.published_version {
+        Some(version) => ctx.forms.version(&ctx.db, form_id, version).await?.definition() != &row.draft.0,
+        None => true,
+    };
+    Ok(FormState {
+        archived: row.status == "archived",
+        published_version: row.published_version,
+        has_unpublished_changes,
+        draft: row.into(),
+    })
+}

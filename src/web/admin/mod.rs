@@ -1,5 +1,5 @@
 //! Administration at `/admin`: the notice outbox (dead letters with a retry
-//! button) and webhook endpoints. The form editor arrives with its own issue.
+//! button) and webhook endpoints; the form editor lives in `forms`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,6 +18,7 @@ use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 
+mod forms;
 mod webhooks;
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/webhooks", get(webhooks::show_webhooks).post(webhooks::submit_webhook))
         .route("/admin/notices", get(show_notices))
         .route("/admin/notices/{notice_id}/retry", post(submit_retry))
+        .merge(forms::router())
 }
 
 pub struct NoticeRow {
