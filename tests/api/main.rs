@@ -2,6 +2,10 @@
 //! with its own database (SQLite, or PostgreSQL when
 //! `LEADGATE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+mod editor;
+mod editor_access;
+mod editor_publish;
+mod editor_support;
 mod foundation;
 mod helpers;
 mod inbox;

@@ -82,7 +82,13 @@ impl Node {
                 let Some(Node::Group { items, .. }) = self.at_mut(&steps) else {
                     return false;
                 };
-                items.push(if verb == "add_leaf" { Node::Leaf(Leaf::default()) } else { Node::empty() });
+                // A new group comes with its first row, ready to fill in.
+                let leaf = Node::Leaf(Leaf::default());
+                items.push(if verb == "add_leaf" {
+                    leaf
+                } else {
+                    Node::Group { kind: GroupKind::All, items: vec![leaf] }
+                });
                 true
             }
             "remove" => {
@@ -271,11 +277,13 @@ fn leaf_values(leaf: &Leaf) -> Vec<String> {
 
 fn number(text: &str) -> Result<f64, String> {
     let trimmed = text.trim();
-    trimmed
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .ok_or_else(|| if trimmed.is_empty() { "Enter a number.".into() } else { format!("“{trimmed}” is not a number; enter one like 40.") })
+    trimmed.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
+        if trimmed.is_empty() {
+            "Enter a number.".into()
+        } else {
+            format!("“{trimmed}” is not a number; enter one like 40.")
+        }
+    })
 }
 
 fn test(leaf: &Leaf, ty: SubjectType) -> Result<Test, String> {
@@ -295,7 +303,9 @@ fn test(leaf: &Leaf, ty: SubjectType) -> Result<Test, String> {
         "not_equals" => Test::NotEquals(single()?),
         "in" => Test::In(many()?),
         "not_in" => Test::NotIn(many()?),
-        "in_list" => Test::InList(Some(leaf.value.trim()).filter(|v| !v.is_empty()).ok_or("Choose a list.")?.to_owned()),
+        "in_list" => {
+            Test::InList(Some(leaf.value.trim()).filter(|v| !v.is_empty()).ok_or("Choose a list.")?.to_owned())
+        }
         "contains" => Test::Contains(single()?),
         "contains_any" => Test::ContainsAny(many()?),
         "contains_all" => Test::ContainsAll(many()?),
@@ -384,7 +394,8 @@ pub fn show_number(n: f64) -> String {
 
 fn with_test(leaf: Leaf, test: &Test) -> Leaf {
     let one = |op: &str, v: &str| Leaf { op: op.into(), value: v.to_owned(), ..leaf.clone() };
-    let many = |op: &str, vs: &[String]| Leaf { op: op.into(), value: vs.join(", "), values: vs.to_vec(), ..leaf.clone() };
+    let many =
+        |op: &str, vs: &[String]| Leaf { op: op.into(), value: vs.join(", "), values: vs.to_vec(), ..leaf.clone() };
     match test {
         Test::Equals(v) => one("equals", v),
         Test::NotEquals(v) => one("not_equals", v),

@@ -60,7 +60,11 @@ impl Catalog {
         }
         subjects.push(subject("hidden", "Hidden field (utm_source…)", SubjectType::Text));
         for field in LeadField::ALL {
-            subjects.push(subject(format!("field:{}", field.as_str()), format!("Lead {}", field.label().to_lowercase()), SubjectType::Text));
+            subjects.push(subject(
+                format!("field:{}", field.as_str()),
+                format!("Lead {}", field.label().to_lowercase()),
+                SubjectType::Text,
+            ));
         }
         subjects.push(subject("email_domain", "Email domain", SubjectType::EmailDomain));
         subjects.push(subject("job_title", "Job title", SubjectType::WordList));

@@ -99,8 +99,10 @@ fn leaf_row(leaf: &Leaf, prefix: &str, catalog: &Catalog, error: Option<String>)
     let control = if known_op { control_for(ty, &leaf.op) } else { Control::None };
     let (value, choices) = match (control, subject) {
         (Control::Select, Some(subject)) => {
-            let mut choices: Vec<Choice> =
-                value_choices(subject).iter().map(|(v, l)| choice(v, l, v.eq_ignore_ascii_case(leaf.value.trim()))).collect();
+            let mut choices: Vec<Choice> = value_choices(subject)
+                .iter()
+                .map(|(v, l)| choice(v, l, v.eq_ignore_ascii_case(leaf.value.trim())))
+                .collect();
             choices.insert(0, choice("", "Choose…", leaf.value.trim().is_empty()));
             (leaf.value.clone(), choices)
         }
@@ -113,7 +115,8 @@ fn leaf_row(leaf: &Leaf, prefix: &str, catalog: &Catalog, error: Option<String>)
             (String::new(), choices)
         }
         (Control::ListName, _) => {
-            let mut choices: Vec<Choice> = catalog.lists.iter().map(|l| choice(l, l, *l == leaf.value.trim())).collect();
+            let mut choices: Vec<Choice> =
+                catalog.lists.iter().map(|l| choice(l, l, *l == leaf.value.trim())).collect();
             if !leaf.value.trim().is_empty() && !catalog.lists.iter().any(|l| l == leaf.value.trim()) {
                 choices.push(choice(leaf.value.trim(), leaf.value.trim(), true));
             }
@@ -208,7 +211,10 @@ mod tests {
         let catalog = Catalog::for_form(&def, true);
         let condition = Condition::Any(vec![
             Condition::Fit(Test::Gte(60.0)),
-            Condition::All(vec![Condition::Answer { question: "company_size".into(), is: Test::In(vec!["1000+".into()]) }]),
+            Condition::All(vec![Condition::Answer {
+                question: "company_size".into(),
+                is: Test::In(vec!["1000+".into()]),
+            }]),
         ]);
         let mut errors = Errors::new();
         errors.insert("w.items.0".into(), "Bad".into());

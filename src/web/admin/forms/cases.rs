@@ -96,9 +96,16 @@ fn case_page(
     let mut outcomes: Vec<Choice> = def
         .outcomes
         .iter()
-        .map(|o| Choice { value: o.id.clone(), label: format!("{} ({})", o.tier, o.id), selected: o.id == input.expected_outcome })
+        .map(|o| Choice {
+            value: o.id.clone(),
+            label: format!("{} ({})", o.tier, o.id),
+            selected: o.id == input.expected_outcome,
+        })
         .collect();
-    outcomes.insert(0, Choice { value: String::new(), label: "Choose…".into(), selected: input.expected_outcome.is_empty() });
+    outcomes.insert(
+        0,
+        Choice { value: String::new(), label: "Choose…".into(), selected: input.expected_outcome.is_empty() },
+    );
     CasePage {
         action: case_id.map(|c| format!("{base}/{c}")).unwrap_or_else(|| format!("{base}/new")),
         heading: if case_id.is_some() { format!("Test case “{}”", input.name) } else { "New test case".into() },
@@ -112,18 +119,26 @@ fn case_page(
     }
 }
 
-fn answer_inputs(def: &FormDefinition, answers: &BTreeMap<String, Vec<String>>, errors: &Errors) -> Vec<AnswerInputView> {
+fn answer_inputs(
+    def: &FormDefinition,
+    answers: &BTreeMap<String, Vec<String>>,
+    errors: &Errors,
+) -> Vec<AnswerInputView> {
     def.questions
         .iter()
         .filter(|q| q.kind != QuestionKind::Statement)
         .map(|q| {
             let given = answers.get(&q.id).cloned().unwrap_or_default();
             let picked = |value: &str| given.iter().any(|g| g.eq_ignore_ascii_case(value));
-            let mut choices: Vec<Choice> =
-                q.options.iter().map(|o| Choice { value: o.value.clone(), label: o.label.clone(), selected: picked(&o.value) }).collect();
+            let mut choices: Vec<Choice> = q
+                .options
+                .iter()
+                .map(|o| Choice { value: o.value.clone(), label: o.label.clone(), selected: picked(&o.value) })
+                .collect();
             let control = match q.kind {
                 QuestionKind::SingleChoice | QuestionKind::Dropdown => {
-                    choices.insert(0, Choice { value: String::new(), label: "(skip)".into(), selected: given.is_empty() });
+                    choices
+                        .insert(0, Choice { value: String::new(), label: "(skip)".into(), selected: given.is_empty() });
                     "select"
                 }
                 QuestionKind::MultipleChoice => "checkboxes",

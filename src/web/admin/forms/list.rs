@@ -74,7 +74,10 @@ pub async fn submit_create(
 ) -> Result<Response, PageError> {
     let form = checked_body(&state, &signed_in, request).await?;
     let user = editor(&signed_in)?;
-    let new = NewForm { title: form.get("title").unwrap_or_default().into(), slug: form.get("slug").unwrap_or_default().into() };
+    let new = NewForm {
+        title: form.get("title").unwrap_or_default().into(),
+        slug: form.get("slug").unwrap_or_default().into(),
+    };
     match catalog::create_form(&state.ctx, &user, &new).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/forms/{id}?done=created")).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -130,7 +133,10 @@ pub async fn submit_duplicate(
     let source = form_id(&raw_id)?;
     let form = checked_body(&state, &signed_in, request).await?;
     let user = editor(&signed_in)?;
-    let new = NewForm { title: form.get("title").unwrap_or_default().into(), slug: form.get("slug").unwrap_or_default().into() };
+    let new = NewForm {
+        title: form.get("title").unwrap_or_default().into(),
+        slug: form.get("slug").unwrap_or_default().into(),
+    };
     match catalog::duplicate_form(&state.ctx, &user, source, &new).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/forms/{id}?done=created")).into_response()),
         Err(AppError::Invalid(errors)) => {

@@ -58,7 +58,10 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{form}/restore"), post(list::submit_restore))
         .route(&format!("{form}/publish"), post(overview::submit_publish))
         .route(&format!("{form}/questions"), post(overview::submit_add_question))
-        .route(&format!("{form}/questions/{{question_id}}"), get(question::show_question).post(question::submit_question))
+        .route(
+            &format!("{form}/questions/{{question_id}}"),
+            get(question::show_question).post(question::submit_question),
+        )
         .route(&format!("{form}/questions/{{question_id}}/move"), post(overview::submit_move_question))
         .route(&format!("{form}/questions/{{question_id}}/delete"), post(overview::submit_delete_question))
         .route(&format!("{form}/scoring"), get(scoring::show_rules))
@@ -115,9 +118,8 @@ async fn url_body(state: &AppState, request: Request) -> Result<FormBody, PageEr
 
 /// A multipart body read into pairs; a file must be UTF-8 text.
 async fn multipart_body(state: &AppState, request: Request) -> Result<FormBody, PageError> {
-    let mut multipart = axum::extract::Multipart::from_request(request, state)
-        .await
-        .map_err(|e| invalid("form", e.body_text()))?;
+    let mut multipart =
+        axum::extract::Multipart::from_request(request, state).await.map_err(|e| invalid("form", e.body_text()))?;
     let mut pairs = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|e| invalid("file", e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();

@@ -206,7 +206,11 @@ async fn save(
 }
 
 fn respond(headers: &HeaderMap, view: OutcomePage, status: StatusCode) -> Response {
-    let rendered = if wants_fragment(headers) { askama::Template::render(&view.as_editor()) } else { askama::Template::render(&view) };
+    let rendered = if wants_fragment(headers) {
+        askama::Template::render(&view.as_editor())
+    } else {
+        askama::Template::render(&view)
+    };
     html(rendered, status)
 }
 

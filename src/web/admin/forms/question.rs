@@ -13,7 +13,9 @@ use super::list::DoneQuery;
 use super::question_form::{QuestionForm, parse_kind};
 use super::view::{FormNav, kind_choices, lead_field_choices};
 use super::view_editors::{BranchView, EditChrome, OptionView, QuestionPage};
-use super::{checked_body, done_message, edit_context, editor, form_id, html, posted_revision, see_other, wants_fragment};
+use super::{
+    checked_body, done_message, edit_context, editor, form_id, html, posted_revision, see_other, wants_fragment,
+};
 use crate::app::auth::CurrentUser;
 use crate::app::drafts::{self, FormState};
 use crate::app::{AppError, editor as edits};
@@ -98,7 +100,11 @@ fn respond(
 ) -> Response {
     let chrome = EditChrome { revision, errors, conflict, ..EditChrome::new(user, FormNav::new(form, "questions")) };
     let view = question_page(chrome, form, original_id, typed);
-    let rendered = if wants_fragment(headers) { askama::Template::render(&view.as_editor()) } else { askama::Template::render(&view) };
+    let rendered = if wants_fragment(headers) {
+        askama::Template::render(&view.as_editor())
+    } else {
+        askama::Template::render(&view)
+    };
     html(rendered, status)
 }
 
@@ -162,7 +168,11 @@ fn targets(def: &FormDefinition, selected: &str, default: Option<&str>) -> Vec<C
         choices.push(Choice { value: String::new(), label: label.to_owned(), selected: selected.is_empty() });
     }
     for q in &def.questions {
-        choices.push(Choice { value: q.id.clone(), label: format!("{} · {}", q.id, q.label), selected: q.id == selected });
+        choices.push(Choice {
+            value: q.id.clone(),
+            label: format!("{} · {}", q.id, q.label),
+            selected: q.id == selected,
+        });
     }
     choices.push(Choice { value: FINISH.into(), label: "Finish the form".into(), selected: selected == FINISH });
     choices

@@ -7,7 +7,9 @@
 use super::builder::{self, Errors, Node};
 use super::builder_catalog::Catalog;
 use super::builder_view::fill_defaults;
-use crate::engine::{BranchRule, ChoiceOption, FINISH, LeadField, Question, QuestionKind, Validation, is_valid_question_id};
+use crate::engine::{
+    BranchRule, ChoiceOption, FINISH, LeadField, Question, QuestionKind, Validation, is_valid_question_id,
+};
 use crate::web::forms_input::FormBody;
 
 /// One option row as typed.
@@ -106,12 +108,18 @@ impl QuestionForm {
         while form.get(&format!("o.{}.value", options.len())).is_some() {
             let i = options.len();
             let row = |field: &str| get(&format!("o.{i}.{field}"));
-            options.push(OptionRow { value: row("value"), label: row("label"), fit: row("fit"), intent: row("intent") });
+            options.push(OptionRow {
+                value: row("value"),
+                label: row("label"),
+                fit: row("fit"),
+                intent: row("intent"),
+            });
         }
         let mut branches = Vec::new();
         while form.get(&format!("b.{}.goto", branches.len())).is_some() {
             let i = branches.len();
-            branches.push(BranchRow { goto: get(&format!("b.{i}.goto")), when: Node::parse(form, &format!("b.{i}.when")) });
+            branches
+                .push(BranchRow { goto: get(&format!("b.{i}.goto")), when: Node::parse(form, &format!("b.{i}.when")) });
         }
         QuestionForm {
             id: get("id"),
@@ -211,7 +219,8 @@ impl QuestionForm {
             }
             text.parse().map_err(|_| fail(field, "Enter a whole number of characters, like 200.")).ok()
         };
-        let text_kind = !kind.is_choice() && !matches!(kind, QuestionKind::Number | QuestionKind::Consent | QuestionKind::Statement);
+        let text_kind = !kind.is_choice()
+            && !matches!(kind, QuestionKind::Number | QuestionKind::Consent | QuestionKind::Statement);
         let mut v = Validation::default();
         if text_kind {
             v.min_length = whole("min_length", &self.min_length);

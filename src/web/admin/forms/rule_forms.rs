@@ -141,7 +141,12 @@ impl OutcomeForm {
             when: builder::from_condition(o.when.as_ref()),
             title: o.ending.title.clone(),
             message: o.ending.message.clone(),
-            resources: o.ending.resources.iter().map(|r| ResourceRow { title: r.title.clone(), url: r.url.clone() }).collect(),
+            resources: o
+                .ending
+                .resources
+                .iter()
+                .map(|r| ResourceRow { title: r.title.clone(), url: r.url.clone() })
+                .collect(),
             offer_booking: o.ending.offer_booking,
             handoff: handoff.into(),
             pool,

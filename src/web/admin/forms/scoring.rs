@@ -13,7 +13,7 @@ use super::builder_view::{BuilderView, condition_text};
 use super::list::DoneQuery;
 use super::rule_forms::{RuleForm, WHEN};
 use super::view::FormNav;
-use super::view_editors::{EditChrome, RuleRowView, RulePage, RulesPage};
+use super::view_editors::{EditChrome, RulePage, RuleRowView, RulesPage};
 use super::{checked_body, done_message, edit_context, editor, form_id, html, page, posted_revision, see_other};
 use super::{message_of, refused_status, wants_fragment};
 use crate::app::auth::CurrentUser;
@@ -178,7 +178,11 @@ pub(super) fn refusal_chrome(chrome: EditChrome, error: AppError) -> EditChrome 
 }
 
 fn respond(headers: &HeaderMap, view: RulePage, status: StatusCode) -> Response {
-    let rendered = if wants_fragment(headers) { askama::Template::render(&view.as_editor()) } else { askama::Template::render(&view) };
+    let rendered = if wants_fragment(headers) {
+        askama::Template::render(&view.as_editor())
+    } else {
+        askama::Template::render(&view)
+    };
     html(rendered, status)
 }
 

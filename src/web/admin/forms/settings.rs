@@ -57,8 +57,10 @@ pub async fn submit_settings(
     let hand_abandoned = body.get("hand_abandoned").is_some();
     let result = match min_seconds.trim().parse::<u32>() {
         Ok(seconds) => {
-            let settings =
-                FormSettings { min_seconds_before_first_answer: seconds, hand_abandoned_tier1_to_sales: hand_abandoned };
+            let settings = FormSettings {
+                min_seconds_before_first_answer: seconds,
+                hand_abandoned_tier1_to_sales: hand_abandoned,
+            };
             let at = edit_context(&state, &user, id, overwrite.unwrap_or(revision));
             edits::save_settings(at, &title, Some(intro.clone()), settings).await.map(|_| ())
         }
@@ -69,8 +71,13 @@ pub async fn submit_settings(
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = refused_status(&error);
             let form = drafts::load_form_state(&state.ctx, id).await?;
-            let chrome = EditChrome { revision, errors: Errors::new(), ..EditChrome::new(user, FormNav::new(&form, "settings")) };
-            let view = SettingsPage { title, intro, min_seconds, hand_abandoned, chrome: refusal_chrome(chrome, error) };
+            let chrome = EditChrome {
+                revision,
+                errors: Errors::new(),
+                ..EditChrome::new(user, FormNav::new(&form, "settings"))
+            };
+            let view =
+                SettingsPage { title, intro, min_seconds, hand_abandoned, chrome: refusal_chrome(chrome, error) };
             Ok(page(&view, status))
         }
         Err(other) => Err(other.into()),

@@ -32,7 +32,9 @@ pub async fn show_versions(
 ) -> Result<Response, PageError> {
     let user = editor(&signed_in)?;
     let mut view = versions_page(&state, user, form_id(&raw_id)?).await?;
-    view.message = query.published.map(|v| format!("Version {v} is live. Responses already under way finish on the version they started with."));
+    view.message = query
+        .published
+        .map(|v| format!("Version {v} is live. Responses already under way finish on the version they started with."));
     Ok(page(&view, StatusCode::OK))
 }
 
