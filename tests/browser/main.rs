@@ -2,6 +2,7 @@
 //! `chromium-driver`) against the real server. Opt-in:
 //! `cargo test --features browser-tests --test browser`.
 
+mod editor;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
