@@ -11,6 +11,8 @@
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
       { code: "422", swap: true },
+      // A stale save in the form editor: the page re-rendered with the conflict.
+      { code: "409", swap: true },
       { code: "[45]..", swap: false, error: true }
     ];
     // Indicator rules are in app.css; htmx's injected <style> breaks CSP.

@@ -9,7 +9,7 @@
 use uuid::Uuid;
 
 use super::auth::CurrentUser;
-use super::drafts::{self, Draft};
+use super::drafts::{self, Draft, require_editor};
 use super::forms::lint_errors;
 use super::{AppError, Context, FieldError};
 use crate::engine::{self, FormDefinition};
@@ -59,6 +59,7 @@ pub async fn create_form(ctx: &Context, user: &CurrentUser, new: &NewForm) -> Re
 
 /// Copies a form's draft and test cases into a new form at another address.
 pub async fn duplicate_form(ctx: &Context, user: &CurrentUser, source: Uuid, new: &NewForm) -> Result<Uuid, AppError> {
+    require_editor(user)?;
     let (title, slug) = new.checked()?;
     let original = drafts::load_draft(ctx, source).await?;
     let mut definition = original.definition.clone();
@@ -84,6 +85,7 @@ async fn insert_form(
     definition: &FormDefinition,
     summary: &str,
 ) -> Result<Uuid, AppError> {
+    require_editor(user)?;
     let form_id = Uuid::now_v7();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -101,16 +103,17 @@ async fn insert_form(
 }
 
 /// Stops new responses: the public page says the form is closed.
-pub async fn archive_form(ctx: &Context, form_id: Uuid) -> Result<(), AppError> {
-    set_status(ctx, form_id, "archived").await
+pub async fn archive_form(ctx: &Context, user: &CurrentUser, form_id: Uuid) -> Result<(), AppError> {
+    set_status(ctx, user, form_id, "archived").await
 }
 
 /// Takes responses again (the published version, if any, is served).
-pub async fn restore_form(ctx: &Context, form_id: Uuid) -> Result<(), AppError> {
-    set_status(ctx, form_id, "active").await
+pub async fn restore_form(ctx: &Context, user: &CurrentUser, form_id: Uuid) -> Result<(), AppError> {
+    set_status(ctx, user, form_id, "active").await
 }
 
-async fn set_status(ctx: &Context, form_id: Uuid, status: &str) -> Result<(), AppError> {
+async fn set_status(ctx: &Context, user: &CurrentUser, form_id: Uuid, status: &str) -> Result<(), AppError> {
+    require_editor(user)?;
     let mut tx = ctx.db.begin().await?;
     store::catalog::update_status(tx.conn(), form_id, status, ctx.clock.now()).await?;
     tx.commit().await?;

@@ -9,7 +9,7 @@
 
 use uuid::Uuid;
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, Role};
 use super::{AppError, Context};
 use crate::engine::{self, FormDefinition};
 use crate::store::drafts::{DraftRow, EditRecord, NewEdit};
@@ -76,6 +76,12 @@ pub async fn edit_draft(
     Ok(draft)
 }
 
+/// Only admins and marketers change forms (checked here too, so every
+/// caller of the use cases gets the same rule).
+pub fn require_editor(user: &CurrentUser) -> Result<(), AppError> {
+    if matches!(user.role, Role::Admin | Role::Marketer) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// Opens the transaction of an edit: the form row locked and its revision
 /// checked against the one the person's page was made from.
 pub(crate) async fn begin_edit(
@@ -84,6 +90,7 @@ pub(crate) async fn begin_edit(
     form_id: Uuid,
     expected_revision: i64,
 ) -> Result<(Tx, DraftRow), AppError> {
+    require_editor(user)?;
     let mut tx = ctx.db.begin().await?;
     let row = store::drafts::get_draft_for_update(tx.conn(), form_id).await?;
     if row.draft_revision != expected_revision {

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use super::drafts;
+use super::auth::CurrentUser;
+use super::drafts::{self, require_editor};
 use super::{AppError, Context, FieldError};
 use crate::engine::{CaseRun, CompiledForm, FormDefinition, Hidden, RoutingRule, TestCase, run_test_case};
 use crate::store::form_tests::CaseRecord;
@@ -47,10 +48,12 @@ pub async fn get_case(ctx: &Context, form_id: Uuid, case_id: Uuid) -> Result<Cas
 /// the form would accept.
 pub async fn save_case(
     ctx: &Context,
+    user: &CurrentUser,
     form_id: Uuid,
     case_id: Option<Uuid>,
     input: CaseInput,
 ) -> Result<Uuid, AppError> {
+    require_editor(user)?;
     let draft = drafts::load_draft(ctx, form_id).await?;
     let case = checked_case(&draft.definition, input)?;
     let id = case_id.unwrap_or_else(Uuid::now_v7);
@@ -109,7 +112,8 @@ fn error(field: &str, message: impl Into<String>) -> FieldError {
     FieldError { field: field.to_owned(), message: message.into() }
 }
 
-pub async fn delete_case(ctx: &Context, form_id: Uuid, case_id: Uuid) -> Result<(), AppError> {
+pub async fn delete_case(ctx: &Context, user: &CurrentUser, form_id: Uuid, case_id: Uuid) -> Result<(), AppError> {
+    require_editor(user)?;
     let mut tx = ctx.db.begin().await?;
     store::form_tests::delete_case(tx.conn(), form_id, case_id).await?;
     tx.commit().await?;

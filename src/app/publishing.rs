@@ -130,6 +130,11 @@ pub async fn roll_back(
     Ok(PublishResult::Published { version: new_version, warnings, failed_cases })
 }
 
+/// The lint findings of the draft (errors block publishing, warnings do not).
+pub async fn lint_draft(ctx: &Context, form_id: Uuid) -> Result<Vec<Finding>, AppError> {
+    Ok(engine::lint(&super::drafts::load_draft(ctx, form_id).await?.definition))
+}
+
 /// Every published version of the form, newest first.
 pub async fn list_versions(ctx: &Context, form_id: Uuid) -> Result<Vec<VersionRecord>, AppError> {
     let mut conn = ctx.db.read().await?;

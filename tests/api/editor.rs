@@ -318,3 +318,25 @@ pub async fn published(slug: &str) -> (TestApp, TestApp, EditedForm, Team) {
     assert_eq!(target.unwrap(), form.path("/versions?published=1"));
     (app, marketer, form, team)
 }
+
+#[tokio::test]
+async fn with_htmx_a_builder_button_returns_only_the_editor_and_a_save_redirects_the_page() {
+    let (_app, marketer, _) = marketer_app().await;
+    let form = build_branching_form(&marketer, "htmx").await;
+    let size = form.path("/questions/size");
+    let (_, page) = marketer.page(&size).await;
+    let mut pairs = crate::editor_support::form_fields(&page, "form#editor");
+    set(&mut pairs, "action", "add_branch");
+    let response =
+        marketer.client.post(marketer.url(&size)).header("hx-request", "true").form(&pairs).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let fragment = scraper::Html::parse_fragment(&response.text().await.unwrap());
+    assert!(texts(&fragment, "nav.tabs").is_empty(), "only the editor form, not the page");
+    assert_eq!(attrs(&fragment, "form#editor [data-branch]", "data-branch"), ["0", "1"]);
+    set(&mut pairs, "action", "save");
+    let response =
+        marketer.client.post(marketer.url(&size)).header("hx-request", "true").form(&pairs).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let target = response.headers().get("hx-redirect").expect("htmx is told where to go").to_str().unwrap();
+    assert_eq!(target, form.path("/questions/size?done=saved"));
+}

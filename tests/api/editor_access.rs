@@ -95,6 +95,28 @@ async fn only_admins_and_marketers_reach_the_editor_and_anonymous_visitors_are_s
 }
 
 #[tokio::test]
+async fn the_use_cases_refuse_people_who_may_not_change_forms_whoever_calls_them() {
+    let (app, marketer, form, team) = published("use-cases").await;
+    let ctx = leadgate::app::Context::new(app.db.clone(), app.clock.clone(), app.address.clone(), false);
+    let rep = leadgate::app::auth::CurrentUser {
+        id: team.rita.id,
+        email: team.rita.email.clone(),
+        name: "Rita Rep".into(),
+        role: leadgate::app::auth::Role::Rep,
+        csrf_token: String::new(),
+    };
+    let id: uuid::Uuid = form.id.parse().unwrap();
+    let draft = marketer.draft(&form).await;
+    let new = leadgate::app::catalog::NewForm { title: "Mine".into(), slug: "mine".into() };
+    use leadgate::app::AppError::Forbidden;
+    assert!(matches!(leadgate::app::catalog::create_form(&ctx, &rep, &new).await, Err(Forbidden)));
+    assert!(matches!(leadgate::app::drafts::save_draft(&ctx, &rep, id, 1, draft.clone()).await, Err(Forbidden)));
+    assert!(matches!(leadgate::app::publishing::publish_draft(&ctx, &rep, id, 1, "").await, Err(Forbidden)));
+    assert!(matches!(leadgate::app::catalog::archive_form(&ctx, &rep, id).await, Err(Forbidden)));
+    assert_eq!(marketer.draft(&form).await, draft);
+}
+
+#[tokio::test]
 async fn editor_posts_without_the_sessions_csrf_token_are_refused() {
     let (_app, marketer, form, _) = published("csrf").await;
     let before = marketer.draft(&form).await;

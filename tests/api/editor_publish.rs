@@ -71,6 +71,8 @@ async fn a_published_form_is_served_and_a_prospect_lands_in_the_expected_outcome
     assert_eq!(attrs(&versions, ".version", "data-version"), ["1"]);
     assert_eq!(texts(&versions, ".version .note"), ["First version"]);
     assert_eq!(texts(&versions, "#published").len(), 1);
+    let warnings = texts(&versions, ".flash.warning .finding");
+    assert!(warnings.iter().any(|w| w.contains("scoring rule 1") && w.contains("budget")), "{warnings:?}");
     let (prospect, path) = start_big_buyer(&app, &form).await;
     prospect.answer_ok(&path, "budget", &["5000"]).await;
     assert_eq!(prospect.ending_outcome(&path).await, "hot");

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::engine::{FormDefinition, parse_definition_yaml};
+use crate::web::admin::forms::builder_catalog::Catalog;
 
 fn definition() -> FormDefinition {
     parse_definition_yaml(include_str!("../../../demo/talk_to_sales.yaml")).unwrap()

@@ -213,7 +213,7 @@ async fn save(
     let user: CurrentUser = editor(&signed_in)?;
     let form = drafts::load_form_state(&state.ctx, id).await?;
     let input = case_input(&body, &form.draft.definition);
-    match form_tests::save_case(&state.ctx, id, case_id, input.clone()).await {
+    match form_tests::save_case(&state.ctx, &user, id, case_id, input.clone()).await {
         Ok(saved) => Ok(Redirect::to(&format!("/admin/forms/{id}/tests/{saved}?done=saved")).into_response()),
         Err(error @ AppError::Invalid(_)) => {
             let status = refused_status(&error);
@@ -233,6 +233,6 @@ pub async fn submit_delete_case(
 ) -> Result<Response, PageError> {
     let (id, case_id) = (form_id(&raw_id)?, form_id(&raw_case)?);
     checked_body(&state, &signed_in, request).await?;
-    form_tests::delete_case(&state.ctx, id, case_id).await?;
+    form_tests::delete_case(&state.ctx, &signed_in.0, id, case_id).await?;
     Ok(Redirect::to(&format!("/admin/forms/{id}/tests?done=deleted")).into_response())
 }

@@ -158,7 +158,7 @@ pub async fn submit_archive(
 ) -> Result<Response, PageError> {
     let id = form_id(&raw_id)?;
     checked_body(&state, &signed_in, request).await?;
-    catalog::archive_form(&state.ctx, id).await?;
+    catalog::archive_form(&state.ctx, &signed_in.0, id).await?;
     Ok(Redirect::to("/admin/forms?done=archived").into_response())
 }
 
@@ -171,6 +171,6 @@ pub async fn submit_restore(
 ) -> Result<Response, PageError> {
     let id = form_id(&raw_id)?;
     checked_body(&state, &signed_in, request).await?;
-    catalog::restore_form(&state.ctx, id).await?;
+    catalog::restore_form(&state.ctx, &signed_in.0, id).await?;
     Ok(Redirect::to("/admin/forms?done=restored").into_response())
 }

@@ -11,6 +11,7 @@
 
 mod builder;
 mod builder_catalog;
+mod builder_condition;
 mod builder_view;
 mod cases;
 mod list;

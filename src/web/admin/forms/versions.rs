@@ -31,10 +31,16 @@ pub async fn show_versions(
     Query(query): Query<VersionsQuery>,
 ) -> Result<Response, PageError> {
     let user = editor(&signed_in)?;
-    let mut view = versions_page(&state, user, form_id(&raw_id)?).await?;
-    view.message = query
-        .published
-        .map(|v| format!("Version {v} is live. Responses already under way finish on the version they started with."));
+    let id = form_id(&raw_id)?;
+    let mut view = versions_page(&state, user, id).await?;
+    if let Some(version) = query.published {
+        view.message = Some(format!(
+            "Version {version} is live. Responses already under way finish on the version they started with."
+        ));
+        // The warnings the publish let through, shown once more.
+        let published = state.ctx.forms.version(&state.ctx.db, id, version).await?;
+        view.warnings = FindingView::all(&crate::engine::lint(published.definition()));
+    }
     Ok(page(&view, StatusCode::OK))
 }
 
