@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::builder::Errors;
 use super::builder_view::Choice;
 use super::list::DoneQuery;
-use super::scoring::refusal_chrome;
 use super::view::{CaseView, FormNav};
 use super::view_editors::{AnswerInputView, CasePage, CasesPage, EditChrome};
 use super::{checked_body, done_message, editor, form_id, page, refused_status};
@@ -217,7 +216,7 @@ async fn save(
         Ok(saved) => Ok(Redirect::to(&format!("/admin/forms/{id}/tests/{saved}?done=saved")).into_response()),
         Err(error @ AppError::Invalid(_)) => {
             let status = refused_status(&error);
-            let chrome = refusal_chrome(EditChrome::new(user, FormNav::new(&form, "tests")), error);
+            let chrome = EditChrome::new(user, FormNav::new(&form, "tests")).refused(error);
             Ok(page(&case_page(chrome, &form, case_id, &input, None), status))
         }
         Err(other) => Err(other.into()),

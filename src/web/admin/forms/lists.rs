@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use super::list::DoneQuery;
+use super::refused_status;
 use super::view::FormNav;
 use super::view_editors::{EditChrome, ListView, ListsPage};
 use super::{checked_body, done_message, edit_context, editor, form_id, message_of, page, posted_revision};
-use super::{refused_status, scoring::refusal_chrome};
 use crate::app::AppError;
 use crate::app::auth::CurrentUser;
 use crate::app::drafts;
@@ -86,7 +86,7 @@ pub async fn submit_list(
             view.failed = Some(original.unwrap_or_default().to_owned());
             view.chrome = match error {
                 AppError::Conflict(message) => EditChrome { error: Some(message), revision, ..view.chrome },
-                other => refusal_chrome(EditChrome { revision, ..view.chrome }, other),
+                other => EditChrome { revision, ..view.chrome }.refused(other),
             };
             Ok(page(&view, status))
         }

@@ -10,7 +10,6 @@ use super::builder_catalog::Catalog;
 use super::builder_view::{BuilderView, condition_text};
 use super::list::DoneQuery;
 use super::rule_forms::{OutcomeForm, WHEN};
-use super::scoring::refusal_chrome;
 use super::view::FormNav;
 use super::view_editors::{EditChrome, OutcomePage, OutcomeRowView, OutcomesPage, ResourceView};
 use super::{checked_body, done_message, edit_context, editor, form_id, html, message_of, page, posted_revision};
@@ -198,7 +197,7 @@ async fn save(
         }
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = refused_status(&error);
-            let view = outcome_page(refusal_chrome(chrome, error), &form, number, typed, pools);
+            let view = outcome_page(chrome.refused(error), &form, number, typed, pools);
             Ok(respond(&headers, view, status))
         }
         Err(other) => Err(other.into()),

@@ -6,17 +6,14 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::builder::Errors;
 use super::builder_catalog::Catalog;
 use super::builder_view::{BuilderView, Choice};
 use super::list::DoneQuery;
 use super::question_form::{QuestionForm, parse_kind};
 use super::view::{FormNav, kind_choices, lead_field_choices};
 use super::view_editors::{BranchView, EditChrome, OptionView, QuestionPage};
-use super::{
-    checked_body, done_message, edit_context, editor, form_id, html, posted_revision, see_other, wants_fragment,
-};
-use crate::app::auth::CurrentUser;
+use super::{checked_body, done_message, edit_context, editor, form_id, html, posted_revision};
+use super::{refused_status, see_other, wants_fragment};
 use crate::app::drafts::{self, FormState};
 use crate::app::{AppError, editor as edits};
 use crate::engine::{FINISH, FormDefinition, QuestionKind};
@@ -57,55 +54,32 @@ pub async fn submit_question(
     let mut typed = QuestionForm::parse(&body);
     let revision = posted_revision(&body)?;
     let overwrite = body.get("overwrite_revision").and_then(|r| r.parse::<i64>().ok());
+    let chrome = EditChrome { revision, ..EditChrome::new(user.clone(), FormNav::new(&form, "questions")) };
+    let respond =
+        |chrome, typed, status| html(render(&headers, question_page(chrome, &form, &question_id, typed)), status);
     if overwrite.is_none() && typed.apply(body.get("action").unwrap_or("save"), &catalog) {
-        return Ok(respond(&headers, user, &form, &question_id, typed, revision, Errors::new(), None, StatusCode::OK));
+        return Ok(respond(chrome, typed, StatusCode::OK));
     }
     let ids: Vec<String> = form.draft.definition.questions.iter().map(|q| q.id.clone()).collect();
     let question = match typed.to_question(&catalog, &ids) {
         Ok(question) => question,
-        Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(respond(&headers, user, &form, &question_id, typed, revision, errors, None, status));
-        }
+        Err(errors) => return Ok(respond(EditChrome { errors, ..chrome }, typed, StatusCode::UNPROCESSABLE_ENTITY)),
     };
     let new_id = question.id.clone();
     let at = edit_context(&state, &user, id, overwrite.unwrap_or(revision));
     match edits::save_question(at, &question_id, question).await {
         Ok(_) => Ok(see_other(&headers, &format!("/admin/forms/{id}/questions/{new_id}?done=saved"))),
-        Err(AppError::Invalid(found)) => {
-            let errors = found.into_iter().map(|e| (e.field, e.message)).collect();
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(respond(&headers, user, &form, &question_id, typed, revision, errors, None, status))
-        }
-        Err(AppError::Conflict(message)) => {
-            let status = StatusCode::CONFLICT;
-            Ok(respond(&headers, user, &form, &question_id, typed, revision, Errors::new(), Some(message), status))
+        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let status = refused_status(&error);
+            Ok(respond(chrome.refused(error), typed, status))
         }
         Err(other) => Err(other.into()),
     }
 }
 
-/// Renders the page (or, for htmx, the editor form) as typed.
-#[allow(clippy::too_many_arguments)]
-fn respond(
-    headers: &HeaderMap,
-    user: CurrentUser,
-    form: &FormState,
-    original_id: &str,
-    typed: QuestionForm,
-    revision: i64,
-    errors: Errors,
-    conflict: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let chrome = EditChrome { revision, errors, conflict, ..EditChrome::new(user, FormNav::new(form, "questions")) };
-    let view = question_page(chrome, form, original_id, typed);
-    let rendered = if wants_fragment(headers) {
-        askama::Template::render(&view.as_editor())
-    } else {
-        askama::Template::render(&view)
-    };
-    html(rendered, status)
+/// The page, or for htmx only its editor form.
+fn render(headers: &HeaderMap, view: QuestionPage) -> askama::Result<String> {
+    if wants_fragment(headers) { askama::Template::render(&view.as_editor()) } else { askama::Template::render(&view) }
 }
 
 fn question_page(chrome: EditChrome, form: &FormState, original_id: &str, typed: QuestionForm) -> QuestionPage {

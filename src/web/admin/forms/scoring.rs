@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Redirect, Response};
 use uuid::Uuid;
 
-use super::builder::Errors;
 use super::builder_catalog::Catalog;
 use super::builder_view::{BuilderView, condition_text};
 use super::list::DoneQuery;
@@ -16,10 +15,10 @@ use super::view::FormNav;
 use super::view_editors::{EditChrome, RulePage, RuleRowView, RulesPage};
 use super::{checked_body, done_message, edit_context, editor, form_id, html, page, posted_revision, see_other};
 use super::{message_of, refused_status, wants_fragment};
+use crate::app::AppError;
 use crate::app::auth::CurrentUser;
 use crate::app::drafts::{self, FormState};
 use crate::app::editor::{self as edits, Move};
-use crate::app::{AppError, FieldError};
 use crate::engine::points;
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
@@ -158,22 +157,10 @@ async fn save(
         }
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = refused_status(&error);
-            let chrome = refusal_chrome(chrome, error);
+            let chrome = chrome.refused(error);
             Ok(respond(&headers, rule_page(chrome, &form, number, typed), status))
         }
         Err(other) => Err(other.into()),
-    }
-}
-
-/// The chrome with a refused save's errors or conflict message.
-pub(super) fn refusal_chrome(chrome: EditChrome, error: AppError) -> EditChrome {
-    match error {
-        AppError::Conflict(message) => EditChrome { conflict: Some(message), ..chrome },
-        AppError::Invalid(found) => {
-            let errors: Errors = found.into_iter().map(|FieldError { field, message }| (field, message)).collect();
-            EditChrome { errors, ..chrome }
-        }
-        other => EditChrome { error: Some(other.to_string()), ..chrome },
     }
 }
 

@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::builder::Errors;
 use super::list::DoneQuery;
-use super::scoring::refusal_chrome;
 use super::view::FormNav;
 use super::view_editors::{EditChrome, SettingsPage};
 use super::{checked_body, done_message, edit_context, editor, form_id, page, posted_revision, refused_status};
@@ -76,8 +75,7 @@ pub async fn submit_settings(
                 errors: Errors::new(),
                 ..EditChrome::new(user, FormNav::new(&form, "settings"))
             };
-            let view =
-                SettingsPage { title, intro, min_seconds, hand_abandoned, chrome: refusal_chrome(chrome, error) };
+            let view = SettingsPage { title, intro, min_seconds, hand_abandoned, chrome: chrome.refused(error) };
             Ok(page(&view, status))
         }
         Err(other) => Err(other.into()),

@@ -11,6 +11,7 @@ use super::builder::Errors;
 use super::builder_view::{BuilderView, Choice};
 use super::question_form::QuestionForm;
 use super::view::{CaseView, FindingView, FormNav};
+use crate::app::AppError;
 use crate::app::auth::CurrentUser;
 
 /// What every edit page carries besides its fields.
@@ -38,6 +39,17 @@ impl EditChrome {
             conflict: None,
             error: None,
             message: None,
+        }
+    }
+
+    /// The chrome after a refused save: the field errors, or the conflict.
+    pub fn refused(self, error: AppError) -> EditChrome {
+        match error {
+            AppError::Conflict(message) => EditChrome { conflict: Some(message), ..self },
+            AppError::Invalid(found) => {
+                EditChrome { errors: found.into_iter().map(|e| (e.field, e.message)).collect(), ..self }
+            }
+            other => EditChrome { error: Some(other.to_string()), ..self },
         }
     }
 

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::list::{DoneQuery, definition_text, describe};
-use super::scoring::refusal_chrome;
 use super::view::{FindingView, FormNav};
 use super::view_editors::{EditChrome, YamlPage};
 use super::{checked_body, done_message, editor, form_id, page, posted_revision, refused_status};
@@ -62,7 +61,7 @@ pub async fn submit_yaml(
                 _ => Vec::new(),
             };
             let chrome = match error {
-                AppError::Conflict(_) => refusal_chrome(chrome, error),
+                AppError::Conflict(_) => chrome.refused(error),
                 _ => chrome,
             };
             let findings = FindingView::all(&engine::lint(&form.draft.definition));
