@@ -150,18 +150,26 @@ fn picked_values(leaf: &Leaf) -> Vec<String> {
     leaf.value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
 }
 
-/// Gives new, empty rows the first subject and its first test, so a row
-/// added without JavaScript is usable at once.
+/// After a builder button: gives new, empty rows the first subject and its
+/// first test, and a row whose subject changed a test that fits it, so a
+/// row is usable at once (with or without JavaScript).
 pub fn fill_defaults(node: &mut Node, catalog: &Catalog) {
     match node {
         Node::Group { items, .. } => items.iter_mut().for_each(|item| fill_defaults(item, catalog)),
-        Node::Leaf(leaf) if leaf.subject.is_empty() && leaf.op.is_empty() => {
-            if let Some(first) = catalog.subjects.first() {
+        Node::Leaf(leaf) => {
+            if leaf.subject.is_empty()
+                && let Some(first) = catalog.subjects.first()
+            {
                 leaf.subject = first.value.clone();
-                leaf.op = ops_for(first.ty).first().map(|(op, _)| (*op).to_owned()).unwrap_or_default();
+            }
+            let Some(subject) = catalog.subject(&leaf.subject) else {
+                return;
+            };
+            let ops = ops_for(subject.ty);
+            if !ops.iter().any(|(op, _)| *op == leaf.op) {
+                leaf.op = ops.first().map(|(op, _)| (*op).to_owned()).unwrap_or_default();
             }
         }
-        Node::Leaf(_) => {}
     }
 }
 
@@ -204,6 +212,19 @@ mod tests {
     use super::*;
     use crate::engine::{Condition, Test};
     use crate::web::admin::forms::builder::from_condition;
+
+    #[test]
+    fn a_changed_subject_gets_a_test_that_fits_it_and_a_new_row_the_first_subject() {
+        let def = crate::engine::parse_definition_yaml(include_str!("../../../demo/talk_to_sales.yaml")).unwrap();
+        let catalog = Catalog::for_form(&def, true);
+        let changed = Leaf { subject: "fit".into(), op: "contains".into(), ..Leaf::default() };
+        let mut node =
+            Node::Group { kind: GroupKind::All, items: vec![Node::Leaf(changed), Node::Leaf(Leaf::default())] };
+        fill_defaults(&mut node, &catalog);
+        let Node::Group { items, .. } = node else { panic!() };
+        assert!(matches!(&items[0], Node::Leaf(l) if l.op == "gte"));
+        assert!(matches!(&items[1], Node::Leaf(l) if l.subject == "answer:email" && l.op == "equals"));
+    }
 
     #[test]
     fn rows_open_and_close_groups_around_their_leaves() {

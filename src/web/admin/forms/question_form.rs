@@ -166,7 +166,9 @@ impl QuestionForm {
             action == "refresh"
                 || self.branches.iter_mut().enumerate().any(|(i, b)| b.when.apply(&format!("b.{i}.when"), action))
         };
-        self.branches.iter_mut().for_each(|b| fill_defaults(&mut b.when, catalog));
+        if done {
+            self.branches.iter_mut().for_each(|b| fill_defaults(&mut b.when, catalog));
+        }
         done
     }
 

@@ -25,7 +25,9 @@ fn points(text: &str, field: &str, errors: &mut Errors) -> i32 {
 /// Applies a builder button (or "refresh"); false for a save.
 fn apply_builder(when: &mut Node, action: &str, catalog: &Catalog) -> bool {
     let done = action == "refresh" || when.apply(WHEN, action);
-    fill_defaults(when, catalog);
+    if done {
+        fill_defaults(when, catalog);
+    }
     done
 }
 
