@@ -37,8 +37,14 @@ async fn choose(browser: &Session, select: &str, value: &str) {
     browser.find(&format!("{select} option[value=\"{value}\"]")).await.unwrap().click().await.unwrap();
 }
 
-/// Picks an option of a builder select, which re-renders the editor.
+/// Picks an option of a builder select, which re-renders the editor (a
+/// choice already made changes nothing, so there is nothing to wait for).
 async fn choose_and_swap(browser: &Session, select: &str, value: &str) {
+    let current = browser.find(select).await.unwrap().to_json();
+    let chosen = browser.execute("return arguments[0].value", vec![current]).await.unwrap();
+    if chosen.as_str() == Some(value) {
+        return;
+    }
     watch_swaps(browser).await;
     choose(browser, select, value).await;
     wait_for_swap(browser).await;
