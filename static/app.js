@@ -12,7 +12,8 @@
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
       { code: "422", swap: true },
-      // A booking that lost the race carries fresh slots: swap them in.
+      // A 409 carries the page re-rendered with the conflict: a booking
+      // that lost the race (fresh slots), or a stale save in the editor.
       { code: "409", swap: true },
       { code: "[45]..", swap: false, error: true }
     ];

@@ -82,7 +82,18 @@ pub async fn create_published_form(db: &Db, definition: &FormDefinition, now: Da
     let form_id = Uuid::now_v7();
     let mut tx = db.begin().await?;
     store::forms::insert_form(tx.conn(), form_id, definition, now).await?;
-    store::forms::insert_published_version(tx.conn(), form_id, 1, definition, "First version", now).await?;
+    let changes = engine::describe_definition(definition);
+    let version = store::versions::NewVersion {
+        form_id,
+        version: 1,
+        definition,
+        note: "First version",
+        published_by: None,
+        changes: &changes,
+        restored_from: None,
+        now,
+    };
+    store::versions::insert_version(tx.conn(), version).await?;
     tx.commit().await?;
     Ok(form_id)
 }

@@ -28,6 +28,8 @@ mod compiled;
 mod condition;
 mod condition_def;
 mod definition;
+mod diff;
+mod edit;
 mod evaluate;
 mod facts;
 mod format;
@@ -47,6 +49,7 @@ mod routing_pool;
 mod scoring;
 mod serde_helpers;
 mod slots;
+mod test_case;
 mod value_test;
 mod working_hours;
 
@@ -64,6 +67,8 @@ pub use definition::{
     BranchRule, ChoiceOption, Ending, FINISH, FormDefinition, FormSettings, Handoff, LeadField, Outcome, Question,
     QuestionKind, Resource, ScoringRule, Validation,
 };
+pub use diff::{describe_changes, describe_definition, kind_label, points};
+pub use edit::{list_references, question_references, rename_list, rename_question, starter_definition};
 pub use evaluate::{Evaluation, Progress, Score, ScoreItem, ScoreSource, evaluate};
 pub use facts::{
     builtin_list, company_domain, email_domain, is_academic_domain, is_disposable_domain, is_free_mail_domain,
@@ -80,6 +85,7 @@ pub use routing::{
     Strategy, fallback_reason, is_eligible, route,
 };
 pub use slots::{BookingSettings, Busy, DayGroup, LocalSlot, Slot, SlotError, free_slots, group_by_day, is_bookable};
+pub use test_case::{CaseRun, TestCase, run_test_case};
 pub use working_hours::{
     DateRange, LOOKAHEAD_DAYS, TimeRange, WeeklyHours, is_working, next_working_start, out_of_office_until,
     parse_time_zone,

@@ -15,6 +15,9 @@ pub mod api_tokens;
 pub mod form_queries;
 pub mod bookings;
 pub mod calendars;
+pub mod catalog;
+pub mod drafts;
+pub mod form_tests;
 pub mod forms;
 pub mod lead_queries;
 pub mod leads;
@@ -26,6 +29,7 @@ pub mod settings;
 pub mod sqlite_writer;
 pub mod users;
 pub mod views;
+pub mod versions;
 pub mod webhooks;
 
 use std::str::FromStr;
@@ -225,6 +229,16 @@ impl Tx {
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
+    }
+}
+
+impl Conn<'_> {
+    /// The same connection again, for one more store call.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
     }
 }
 

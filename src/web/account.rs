@@ -61,6 +61,9 @@ async fn submit_login(
     let next = safe_next(form.get("next"));
     match auth::log_in(&state.ctx.db, &email, form.get("password").unwrap_or_default(), state.ctx.clock.now()).await {
         Ok(session) => {
+            // Marketers work on forms, not leads: the default landing is the editor.
+            let marketer = session.user.role == auth::Role::Marketer;
+            let next = if marketer && next == "/inbox" { "/admin/forms".to_string() } else { next };
             let mut response = Redirect::to(&next).into_response();
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &session.token));
             Ok(response)

@@ -31,6 +31,11 @@ impl FormBody {
         Ok(FormBody { pairs })
     }
 
+    /// A body made of these pairs (a multipart upload read field by field).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormBody {
+        FormBody { pairs }
+    }
+
     /// The first value for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())

@@ -3,6 +3,7 @@
 //! `cargo test --features browser-tests --test browser`.
 
 mod booking;
+mod editor;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;

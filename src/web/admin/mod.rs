@@ -1,5 +1,5 @@
 //! Administration at `/admin`: the notice outbox (dead letters with a retry
-//! button) and webhook endpoints. The form editor arrives with its own issue.
+//! button) and webhook endpoints; the form editor lives in `forms`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,6 +21,7 @@ use crate::web::forms_input::FormBody;
 mod analytics;
 mod charts;
 mod tokens;
+mod forms;
 mod webhooks;
 
 pub fn router() -> Router<AppState> {
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/analytics/leads.csv", get(analytics::export_leads))
         .route("/admin/analytics/responses.csv", get(analytics::export_responses))
         .route("/admin/notices/{notice_id}/retry", post(submit_retry))
+        .merge(forms::router())
 }
 
 pub struct NoticeRow {

@@ -4,6 +4,7 @@
 mod booking;
 pub mod booking_view;
 mod manage;
+mod closed;
 mod start;
 pub use start::HIDDEN_KEYS;
 pub(crate) mod step;

@@ -37,7 +37,10 @@ pub async fn show_form(
             return Ok(Redirect::to(&format!("/f/{slug}/r/{response_id}")).into_response());
         }
     }
-    let step = respond::first_step(&state.ctx, &slug).await?;
+    let step = match respond::first_step(&state.ctx, &slug).await {
+        Ok(step) => step,
+        Err(error) => return super::closed::closed_or(&state, &slug, error).await,
+    };
     state.ctx.views.record(step.form.form_id, step.form.version, state.ctx.clock.now());
     let mut hidden = hidden_from_query(&query);
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
@@ -88,7 +91,7 @@ pub async fn submit_first_answer(
             let page = step_page(&first, chrome, Some(step.values), first_message(&error));
             Ok(render_step(page, wants_fragment(&headers), StatusCode::UNPROCESSABLE_ENTITY))
         }
-        Err(other) => Err(other.into()),
+        Err(other) => super::closed::closed_or(&state, &slug, other).await,
     }
 }
 
