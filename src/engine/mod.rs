@@ -23,7 +23,10 @@ mod branching;
 mod compiled;
 mod condition;
 mod condition_def;
+mod condition_text;
 mod definition;
+mod diagram;
+mod diagram_order;
 mod evaluate;
 mod facts;
 mod format;
@@ -35,6 +38,7 @@ mod lint_conditions;
 mod lint_graph;
 mod lint_questions;
 mod outcome;
+mod replay;
 mod routing;
 mod routing_pool;
 mod scoring;
@@ -52,10 +56,12 @@ mod test_support;
 pub use answer::{AnswerError, AnswerValue, Answers, Hidden, parse_answer};
 pub use compiled::{CompiledForm, compile};
 pub use condition_def::{Condition, DomainTest, ListRef, Test};
+pub use condition_text::describe_condition;
 pub use definition::{
     BranchRule, ChoiceOption, Ending, FINISH, FormDefinition, FormSettings, Handoff, LeadField, Outcome, Question,
     QuestionKind, Resource, ScoringRule, Validation,
 };
+pub use diagram::{Diagram, DiagramEdge, DiagramNode, LEGEND_HEIGHT, NODE_HEIGHT, NODE_WIDTH, diagram};
 pub use evaluate::{Evaluation, Progress, Score, ScoreItem, ScoreSource, evaluate};
 pub use facts::{
     builtin_list, company_domain, email_domain, is_academic_domain, is_disposable_domain, is_free_mail_domain,
@@ -65,9 +71,10 @@ pub use format::{DefinitionError, is_valid_slug, parse_definition_json, parse_de
 pub use lint::{Finding, Severity, is_web_url, lint};
 pub use lint_conditions::MAX_CONDITION_DEPTH;
 pub use lint_questions::is_valid_question_id;
+pub use replay::{PathChange, Placement, ReplaySummary, ReplayVerdict, compare_placements, placement_of, replay_response};
 pub use routing::{
     Decision, DecisionKind, Eligibility, Pool, PoolMember, Rep, RepLoad, RoutingError, RoutingInput, RoutingRule,
-    Strategy, fallback_reason, is_eligible, route,
+    Strategy, fallback_reason, is_eligible, pool_for_handoff, route,
 };
 pub use working_hours::{
     DateRange, LOOKAHEAD_DAYS, TimeRange, WeeklyHours, is_working, next_working_start, out_of_office_until,

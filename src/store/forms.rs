@@ -113,3 +113,23 @@ pub async fn list_forms(conn: Conn<'_>) -> Result<Vec<FormRow>, StoreError> {
     .await)?;
     Ok(rows)
 }
+
+/// A form's working draft with its revision counter.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DraftRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub draft: Json<FormDefinition>,
+    pub draft_revision: i64,
+}
+
+/// The draft of a form; `NotFound` when there is no such form.
+pub async fn get_draft(conn: Conn<'_>, form_id: Uuid) -> Result<DraftRow, StoreError> {
+    let row = on_conn!(conn, c => sqlx::query_as::<_, DraftRow>(
+        "SELECT id, slug, draft, draft_revision FROM forms WHERE id = $1"
+    )
+    .bind(form_id)
+    .fetch_one(&mut *c)
+    .await)?;
+    Ok(row)
+}

@@ -12,8 +12,10 @@
 pub mod forms;
 pub mod leads;
 pub mod outbox;
+pub mod replay;
 pub mod responses;
 pub mod routing;
+pub mod routing_admin;
 pub mod settings;
 pub mod users;
 pub mod webhooks;

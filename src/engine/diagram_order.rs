@@ -1,0 +1,121 @@
+//! Ordering the boxes within each layer of a diagram: edges spanning
+//! several layers get a pass-through slot in every layer between, and
+//! barycentre sweeps (each slot moves towards the mean position of its
+//! neighbours in the layer above, then below) keep crossings few. Document
+//! order is the starting point, so a form reads top-down as it was written.
+
+use std::collections::HashMap;
+
+use super::diagram::RawEdge;
+
+/// One place in a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Slot {
+    /// A question by position, or finish (`count`).
+    Node(usize),
+    /// Edge `edge` passing through this layer.
+    Pass { edge: usize },
+}
+
+const SWEEPS: usize = 4;
+
+/// The slots of each layer in drawing order, and for each edge the
+/// (layer, index) of the slots it passes through, top to bottom.
+pub(crate) fn order_layers(
+    edges: &[RawEdge],
+    layers: &[usize],
+    count: usize,
+) -> (Vec<Vec<Slot>>, Vec<Vec<(usize, usize)>>) {
+    let depth = layers.iter().copied().max().unwrap_or(0) + 1;
+    let mut keyed: Vec<Vec<(f64, Slot)>> = vec![Vec::new(); depth];
+    for (v, &layer) in layers.iter().enumerate().take(count + 1) {
+        keyed[layer].push((v as f64, Slot::Node(v)));
+    }
+    for (i, edge) in edges.iter().enumerate().filter(|(_, e)| !e.loops_back) {
+        for layer in layers[edge.from] + 1..layers[edge.to] {
+            keyed[layer].push((edge.from as f64 + 0.5 + i as f64 / 1e6, Slot::Pass { edge: i }));
+        }
+    }
+    let mut slots: Vec<Vec<Slot>> = keyed
+        .into_iter()
+        .map(|mut layer| {
+            layer.sort_by(|a, b| a.0.total_cmp(&b.0));
+            layer.into_iter().map(|(_, slot)| slot).collect()
+        })
+        .collect();
+    let links = Links::new(edges, layers);
+    for sweep in 0..SWEEPS {
+        let downward = sweep % 2 == 0;
+        let order: Vec<usize> = if downward { (1..depth).collect() } else { (0..depth.saturating_sub(1)).rev().collect() };
+        for layer in order {
+            let neighbour_layer = if downward { layer - 1 } else { layer + 1 };
+            let positions = positions_of(&slots[neighbour_layer]);
+            reorder(&mut slots[layer], layer, &positions, &links, downward);
+        }
+    }
+    let chains = edges
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            slots
+                .iter()
+                .enumerate()
+                .filter_map(|(layer, row)| row.iter().position(|s| *s == Slot::Pass { edge: i }).map(|at| (layer, at)))
+                .collect()
+        })
+        .collect();
+    (slots, chains)
+}
+
+fn positions_of(row: &[Slot]) -> HashMap<Slot, usize> {
+    row.iter().enumerate().map(|(at, slot)| (*slot, at)).collect()
+}
+
+/// Sorts a layer by the mean position of each slot's neighbours in the
+/// adjacent layer; slots without neighbours there keep their place.
+fn reorder(row: &mut Vec<Slot>, layer: usize, adjacent: &HashMap<Slot, usize>, links: &Links, downward: bool) {
+    let mut keyed: Vec<(f64, usize, Slot)> = row
+        .iter()
+        .enumerate()
+        .map(|(at, slot)| {
+            let near = links.neighbours(*slot, layer, downward);
+            let found: Vec<f64> = near.iter().filter_map(|n| adjacent.get(n)).map(|&p| p as f64).collect();
+            let key = if found.is_empty() { at as f64 } else { found.iter().sum::<f64>() / found.len() as f64 };
+            (key, at, *slot)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    *row = keyed.into_iter().map(|(_, _, slot)| slot).collect();
+}
+
+/// Which slots touch which, one layer apart.
+struct Links<'a> {
+    edges: &'a [RawEdge],
+    layers: &'a [usize],
+}
+
+impl<'a> Links<'a> {
+    fn new(edges: &'a [RawEdge], layers: &'a [usize]) -> Self {
+        Self { edges, layers }
+    }
+
+    /// The slots next to `slot` in the layer above (`upward_neighbours`) or below.
+    fn neighbours(&self, slot: Slot, layer: usize, above: bool) -> Vec<Slot> {
+        let step = |edge: usize| -> Slot {
+            let e = &self.edges[edge];
+            let (end, end_layer) = if above { (e.from, self.layers[e.from]) } else { (e.to, self.layers[e.to]) };
+            let adjacent = if above { layer.checked_sub(1) } else { Some(layer + 1) };
+            if adjacent == Some(end_layer) { Slot::Node(end) } else { Slot::Pass { edge } }
+        };
+        match slot {
+            Slot::Pass { edge } => vec![step(edge)],
+            Slot::Node(v) => self
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| !e.loops_back && if above { e.to == v } else { e.from == v })
+                .map(|(i, _)| step(i))
+                .collect(),
+        }
+    }
+}
