@@ -8,12 +8,16 @@ pub mod auth;
 pub mod clock;
 pub mod context;
 pub mod demo;
+pub mod drafts;
 pub mod error;
 pub mod forms;
 pub mod inbox;
 pub mod notices;
+pub mod preview;
+pub mod replay;
 pub mod respond;
 pub mod routing;
+pub mod routing_admin;
 pub mod signing;
 pub mod webhooks;
 
