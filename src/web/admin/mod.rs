@@ -18,6 +18,11 @@ use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 
+mod diagram;
+mod field_errors;
+mod preview;
+mod replay;
+mod routing;
 mod webhooks;
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/webhooks", get(webhooks::show_webhooks).post(webhooks::submit_webhook))
         .route("/admin/notices", get(show_notices))
         .route("/admin/notices/{notice_id}/retry", post(submit_retry))
+        .merge(preview::router())
+        .merge(replay::router())
+        .merge(diagram::router())
+        .merge(routing::router())
 }
 
 pub struct NoticeRow {

@@ -1,7 +1,7 @@
 //! The prospect's pages at `/f/{slug}`: one question per step, full pages
 //! without JavaScript (POST → 303 → GET), in-place swaps with htmx.
 
-mod start;
+pub(crate) mod start;
 pub(crate) mod step;
 pub mod view;
 
