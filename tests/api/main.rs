@@ -2,11 +2,16 @@
 //! with its own database (SQLite, or PostgreSQL when
 //! `LEADGATE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+mod diagram;
+mod draft_support;
 mod foundation;
 mod helpers;
 mod inbox;
 mod instances;
 mod notices;
+mod preview;
 mod prospect;
 mod receivers;
+mod replay;
 mod routing;
+mod routing_admin;
