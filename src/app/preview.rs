@@ -30,9 +30,17 @@ pub enum RoutePreview {
     /// No outcome matches (the draft needs a catch-all outcome).
     NoOutcome,
     Nurture,
-    Disqualified { reason: String },
-    Rep { rep: String, pool: Option<String>, reason: String },
-    Unassigned { reason: String },
+    Disqualified {
+        reason: String,
+    },
+    Rep {
+        rep: String,
+        pool: Option<String>,
+        reason: String,
+    },
+    Unassigned {
+        reason: String,
+    },
 }
 
 /// One preview step.

@@ -174,7 +174,9 @@ fn raw_edges(def: &FormDefinition, graph: &FlowGraph) -> Vec<RawEdge> {
                     edge.labels.push(label);
                     edge.is_default |= unconditional;
                 }
-                None => edges.push(RawEdge { from, to, labels: vec![label], is_default: unconditional, loops_back: false }),
+                None => {
+                    edges.push(RawEdge { from, to, labels: vec![label], is_default: unconditional, loops_back: false })
+                }
             }
         }
     }
@@ -385,7 +387,8 @@ fn spread(edges: &[RawEdge], inner: &[Vec<(i32, i32)>], nodes: &[DiagramNode], i
         let near = if exit { inner[j].first() } else { inner[j].last() };
         near.map_or(far.center_x(), |p| p.0)
     };
-    let mut siblings: Vec<usize> = (0..edges.len()).filter(|&j| !edges[j].loops_back && end(&edges[j]) == end(&edges[i])).collect();
+    let mut siblings: Vec<usize> =
+        (0..edges.len()).filter(|&j| !edges[j].loops_back && end(&edges[j]) == end(&edges[i])).collect();
     siblings.sort_by_key(|&j| (toward(j), j));
     let rank = siblings.iter().position(|&j| j == i).unwrap_or(0) as i32;
     node.x + node.width * (rank + 1) / (siblings.len() as i32 + 1)

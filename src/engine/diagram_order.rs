@@ -19,22 +19,21 @@ pub(crate) enum Slot {
 
 const SWEEPS: usize = 4;
 
+/// For each edge, the (layer, index) of the slots it passes through.
+pub(crate) type Chains = Vec<Vec<(usize, usize)>>;
+
 /// The slots of each layer in drawing order, and for each edge the
 /// (layer, index) of the slots it passes through, top to bottom.
-pub(crate) fn order_layers(
-    edges: &[RawEdge],
-    layers: &[usize],
-    count: usize,
-) -> (Vec<Vec<Slot>>, Vec<Vec<(usize, usize)>>) {
+pub(crate) fn order_layers(edges: &[RawEdge], layers: &[usize], count: usize) -> (Vec<Vec<Slot>>, Chains) {
     let depth = layers.iter().copied().max().unwrap_or(0) + 1;
     let mut keyed: Vec<Vec<(f64, Slot)>> = vec![Vec::new(); depth];
     for (v, &layer) in layers.iter().enumerate().take(count + 1) {
         keyed[layer].push((v as f64, Slot::Node(v)));
     }
     for (i, edge) in edges.iter().enumerate().filter(|(_, e)| !e.loops_back) {
-        for layer in layers[edge.from] + 1..layers[edge.to] {
-            keyed[layer].push((edge.from as f64 + 0.5 + i as f64 / 1e6, Slot::Pass { edge: i }));
-        }
+        let key = edge.from as f64 + 0.5 + i as f64 / 1e6;
+        let between = (layers[edge.from] + 1).min(layers[edge.to])..layers[edge.to];
+        keyed[between].iter_mut().for_each(|layer| layer.push((key, Slot::Pass { edge: i })));
     }
     let mut slots: Vec<Vec<Slot>> = keyed
         .into_iter()
@@ -46,7 +45,8 @@ pub(crate) fn order_layers(
     let links = Links::new(edges, layers);
     for sweep in 0..SWEEPS {
         let downward = sweep % 2 == 0;
-        let order: Vec<usize> = if downward { (1..depth).collect() } else { (0..depth.saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> =
+            if downward { (1..depth).collect() } else { (0..depth.saturating_sub(1)).rev().collect() };
         for layer in order {
             let neighbour_layer = if downward { layer - 1 } else { layer + 1 };
             let positions = positions_of(&slots[neighbour_layer]);

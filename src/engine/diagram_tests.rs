@@ -100,7 +100,8 @@ fn boxes_never_overlap_and_edges_never_cut_through_a_box() {
     for d in [laid_out(BRANCHING), laid_out(BROKEN), laid_out(demo)] {
         for (i, a) in d.nodes.iter().enumerate() {
             for b in &d.nodes[i + 1..] {
-                let apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+                let apart =
+                    a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
                 assert!(apart, "{} overlaps {}", a.id, b.id);
             }
         }
@@ -134,7 +135,9 @@ fn labels_are_shortened_and_lose_control_characters() {
     assert_eq!(shorten("a\u{0007}b\n  c", 20), "a b c");
     let long = shorten(&"word ".repeat(20), 12);
     assert!(long.ends_with('…') && long.chars().count() <= 12, "{long}");
-    let d = laid_out(&BRANCHING.replace("label: When?", "label: \"<script>alert(1)</script> and a very long label indeed\""));
+    let d = laid_out(
+        &BRANCHING.replace("label: When?", "label: \"<script>alert(1)</script> and a very long label indeed\""),
+    );
     let timeline = node(&d, "timeline");
     assert!(timeline.label.ends_with('…'));
     assert!(timeline.full_label.starts_with("<script>"), "escaping is the renderer's job; text is kept");

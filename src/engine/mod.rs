@@ -71,7 +71,9 @@ pub use format::{DefinitionError, is_valid_slug, parse_definition_json, parse_de
 pub use lint::{Finding, Severity, is_web_url, lint};
 pub use lint_conditions::MAX_CONDITION_DEPTH;
 pub use lint_questions::is_valid_question_id;
-pub use replay::{PathChange, Placement, ReplaySummary, ReplayVerdict, compare_placements, placement_of, replay_response};
+pub use replay::{
+    PathChange, Placement, ReplaySummary, ReplayVerdict, compare_placements, placement_of, replay_response,
+};
 pub use routing::{
     Decision, DecisionKind, Eligibility, Pool, PoolMember, Rep, RepLoad, RoutingError, RoutingInput, RoutingRule,
     Strategy, fallback_reason, is_eligible, pool_for_handoff, route,

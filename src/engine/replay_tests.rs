@@ -84,7 +84,8 @@ fn a_routing_rule_changes_the_pool_but_not_the_tier() {
 fn an_answer_the_draft_no_longer_accepts_is_a_changed_path() {
     let v1 = form(V1);
     let draft = form(&V1.replace(", { value: later, label: Later }", ""));
-    let expected = PathChange::InvalidAnswer { question: "timeline".into(), message: "Choose one of the options".into() };
+    let expected =
+        PathChange::InvalidAnswer { question: "timeline".into(), message: "Choose one of the options".into() };
     match verdict(&v1, &draft, &[], &answers("small", "later")) {
         ReplayVerdict::PathChanged(PathChange::InvalidAnswer { question, .. }) => assert_eq!(question, "timeline"),
         other => panic!("expected {expected:?}, got {other:?}"),

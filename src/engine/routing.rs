@@ -400,7 +400,7 @@ pub fn pool_for_handoff<'a>(
 
 fn rule_applies(rule: &RoutingRule, handoff_pool: &str, matches: &dyn Fn(&Condition) -> bool) -> bool {
     let handoff_fits = rule.handoff.as_deref().is_none_or(|handoff| handoff.trim() == handoff_pool.trim());
-    handoff_fits && rule.when.as_ref().is_none_or(|when| matches(when))
+    handoff_fits && rule.when.as_ref().is_none_or(matches)
 }
 
 fn with_suffix(decision: Decision, suffix: &str) -> Decision {

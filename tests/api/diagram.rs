@@ -54,7 +54,10 @@ async fn the_diagram_is_valid_svg_with_boxes_and_labelled_branches() {
     let doc = roxmltree::Document::parse(&body).expect("the diagram is well-formed XML");
     assert_eq!(doc.root_element().tag_name().name(), "svg");
     let boxes: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("data-id")).collect();
-    assert_eq!(boxes, ["email", "company_size", "procurement", "current_tool", "budget", "timeline", "consent", "finish"]);
+    assert_eq!(
+        boxes,
+        ["email", "company_size", "procurement", "current_tool", "budget", "timeline", "consent", "finish"]
+    );
     let labels: Vec<&str> =
         doc.descendants().filter(|n| n.attribute("class") == Some("edge-label")).filter_map(|n| n.text()).collect();
     assert_eq!(labels, ["company_size = large", "company_size = mid", "otherwise"]);

@@ -20,7 +20,9 @@ pub async fn set_draft(app: &TestApp, form_id: Uuid, yaml: &str) {
     let json = sqlx::types::Json(&definition);
     let sql = "UPDATE forms SET draft = $2, draft_revision = draft_revision + 1 WHERE id = $1";
     let changed = match &app.db {
-        Db::Sqlite { writer, .. } => sqlx::query(sql).bind(form_id).bind(json).execute(writer).await.unwrap().rows_affected(),
+        Db::Sqlite { writer, .. } => {
+            sqlx::query(sql).bind(form_id).bind(json).execute(writer).await.unwrap().rows_affected()
+        }
         Db::Postgres(pool) => sqlx::query(sql).bind(form_id).bind(json).execute(pool).await.unwrap().rows_affected(),
     };
     assert_eq!(changed, 1);
@@ -45,7 +47,9 @@ pub async fn pool_id(app: &TestApp, name: &str) -> Uuid {
 /// Every element's trimmed text for a CSS selector.
 pub fn texts(page: &Html, css: &str) -> Vec<String> {
     let selector = Selector::parse(css).unwrap();
-    page.select(&selector).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    page.select(&selector)
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 /// An attribute of every element matching a CSS selector.

@@ -9,8 +9,10 @@ use crate::helpers::{BRANCHING_FORM, TestApp, hidden_inputs, input_value, spawn_
 /// Posts the preview form of `page` with `pairs` added (as the browser
 /// would: hidden state, CSRF and hidden-field inputs included).
 async fn step(browser: &TestApp, path: &str, page: &Html, pairs: &[(&str, &str)]) -> (u16, Html) {
-    let mut all: Vec<(String, String)> =
-        hidden_inputs(page).into_iter().filter(|(name, _)| name != "question" || !pairs.iter().any(|(k, _)| *k == "show")).collect();
+    let mut all: Vec<(String, String)> = hidden_inputs(page)
+        .into_iter()
+        .filter(|(name, _)| name != "question" || !pairs.iter().any(|(k, _)| *k == "show"))
+        .collect();
     let selector = Selector::parse("input[name^=h_]").unwrap();
     for input in page.select(&selector) {
         let name = input.value().attr("name").unwrap().to_string();
@@ -64,13 +66,27 @@ async fn walking_a_draft_shows_path_scores_reasons_outcome_and_route_and_stores_
     let page = answer(&marketer, &path, &page, &["now"]).await;
     let page = answer(&marketer, &path, &page, &["yes"]).await;
 
-    assert_eq!(attrs(&page, ".preview-path li", "data-question"), ["email", "company_size", "procurement", "timeline", "consent"]);
+    assert_eq!(
+        attrs(&page, ".preview-path li", "data-question"),
+        ["email", "company_size", "procurement", "timeline", "consent"]
+    );
     assert_eq!(text_of(&page, "[data-score=fit]").as_deref(), Some("50"));
     assert_eq!(text_of(&page, "[data-score=intent]").as_deref(), Some("50"));
     let fit = texts(&page, ".reasons.fit li");
-    assert!(fit.contains(&"+40 How many people work at your company?: Over 1000 (option large of company_size)".to_string()), "{fit:?}");
-    assert!(fit.contains(&"+10 Does a purchase go through procurement?: Yes (option yes of procurement)".to_string()), "{fit:?}");
-    assert_eq!(texts(&page, ".reasons.intent li"), ["+50 When do you want a solution in place?: This month (option now of timeline)"]);
+    assert!(
+        fit.contains(
+            &"+40 How many people work at your company?: Over 1000 (option large of company_size)".to_string()
+        ),
+        "{fit:?}"
+    );
+    assert!(
+        fit.contains(&"+10 Does a purchase go through procurement?: Yes (option yes of procurement)".to_string()),
+        "{fit:?}"
+    );
+    assert_eq!(
+        texts(&page, ".reasons.intent li"),
+        ["+50 When do you want a solution in place?: This month (option now of timeline)"]
+    );
     assert_eq!(attrs(&page, ".preview-outcome", "data-outcome"), ["tier1"]);
     assert!(text_of(&page, ".preview-outcome").unwrap().starts_with("Final: Tier 1"));
     assert_eq!(text_of(&page, ".preview-ending h2").as_deref(), Some("Let's talk"));
@@ -116,7 +132,8 @@ async fn hidden_fields_set_for_the_preview_count_in_the_scores() {
     let path = format!("/admin/forms/{id}/preview");
     let marketer = app.login_as(&team.marketer).await;
     let page = marketer.get_html(&path).await;
-    let (status, page) = step(&marketer, &path, &page, &[("h_utm_campaign", "spring-pricing"), ("show", "email")]).await;
+    let (status, page) =
+        step(&marketer, &path, &page, &[("h_utm_campaign", "spring-pricing"), ("show", "email")]).await;
     assert_eq!(status, 200);
     assert_eq!(input_value(&page, "h_utm_campaign").as_deref(), Some("spring-pricing"));
     assert_eq!(texts(&page, ".reasons.intent li"), ["+15 Pricing campaign (scoring rule 1)"]);

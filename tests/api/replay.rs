@@ -64,15 +64,21 @@ async fn replay_counts_the_leads_that_change_tier_pool_or_path_exactly() {
     let admin = app.login_as(&team.admin).await;
     let page = admin.get_html(&format!("/admin/forms/{id}/replay")).await;
     assert_eq!(input_value(&page, "n").as_deref(), Some("500"), "500 by default");
-    let counted: Vec<String> =
-        ["evaluated", "tier_changed", "pool_changed", "path_changed", "unchanged"].iter().map(|w| count(&page, w)).collect();
+    let counted: Vec<String> = ["evaluated", "tier_changed", "pool_changed", "path_changed", "unchanged"]
+        .iter()
+        .map(|w| count(&page, w))
+        .collect();
     assert_eq!(counted, ["6", "1", "3", "2", "1"]);
     let leads = texts(&page, ".replay-changes tbody tr td:first-child");
     assert_eq!(leads, ["f@zeta.example", "e@gmail.com", "d@delta.example", "c@gamma.example", "b@beta.example"]);
     let kinds = attrs(&page, ".replay-changes tbody tr", "data-change");
     assert_eq!(kinds, ["path", "path", "pool", "tier pool", "pool"]);
     let rows = texts(&page, ".replay-changes tbody tr");
-    assert!(rows[3].contains("Tier 2 (tier2), pool sdr") && rows[3].contains("Tier 1 (tier1), pool senior-ae"), "{}", rows[3]);
+    assert!(
+        rows[3].contains("Tier 2 (tier2), pool sdr") && rows[3].contains("Tier 1 (tier1), pool senior-ae"),
+        "{}",
+        rows[3]
+    );
     assert!(rows[0].contains("the answer to \"budget\" no longer fits"), "{}", rows[0]);
     let links = attrs(&page, ".replay-changes a", "href");
     assert_eq!(links.len(), 5, "an admin can open each lead in the inbox");

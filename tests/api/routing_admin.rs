@@ -50,7 +50,9 @@ async fn routing_pages_refuse_marketers_and_reps_and_send_strangers_to_sign_in()
         for page in &pages {
             assert_eq!(browser.get(page).await.status(), 403, "{} on {page}", person.email);
         }
-        let refused = browser.post_form("/admin/routing/pools", &[("csrf", "any"), ("name", "x"), ("strategy", "round_robin")]).await;
+        let refused = browser
+            .post_form("/admin/routing/pools", &[("csrf", "any"), ("name", "x"), ("strategy", "round_robin")])
+            .await;
         assert_eq!(refused.status(), 403, "the role is checked before anything else");
     }
     for page in &pages {
@@ -75,16 +77,25 @@ async fn a_bad_time_zone_gives_422_beside_the_field_with_everything_typed_kept()
     let manager = app.login_as(&team.manager).await;
     let path = format!("/admin/routing/reps/{}", team.rita.id);
     let page = manager.get_html(&path).await;
-    let changes = [("time_zone", "Mars/Olympus_Mons"), ("hours_0", "08:00-12:00, 13:00-16:00"), ("territories", "EMEA, DACH"), ("capacity", "7")];
+    let changes = [
+        ("time_zone", "Mars/Olympus_Mons"),
+        ("hours_0", "08:00-12:00, 13:00-16:00"),
+        ("territories", "EMEA, DACH"),
+        ("capacity", "7"),
+    ];
     let response = post(&manager, &path, &rep_fields(&page, &changes)).await;
     assert_eq!(response.status(), 422);
     let page = Html::parse_document(&response.text().await.unwrap());
-    assert!(text_of(&page, "#time_zone-error").is_some_and(|m| m.contains("Mars/Olympus_Mons") && m.contains("time zone")));
+    assert!(
+        text_of(&page, "#time_zone-error").is_some_and(|m| m.contains("Mars/Olympus_Mons") && m.contains("time zone"))
+    );
     assert_eq!(attrs(&page, "#time_zone", "aria-invalid"), ["true"]);
     for (field, value) in changes {
         assert_eq!(input_value(&page, field).as_deref(), Some(value), "{field} kept");
     }
-    let stored = leadgate::store::routing_admin::find_rep_profile(app.db.read().await.unwrap().conn(), team.rita.id).await.unwrap();
+    let stored = leadgate::store::routing_admin::find_rep_profile(app.db.read().await.unwrap().conn(), team.rita.id)
+        .await
+        .unwrap();
     assert_eq!(stored.unwrap().time_zone, "UTC", "nothing was saved");
 }
 
@@ -144,17 +155,42 @@ async fn post_pool(browser: &TestApp, path: &str, mut pairs: Vec<(String, String
 async fn a_pool_and_a_rule_made_on_the_pages_route_the_next_lead() {
     let (app, team) = app_with_team().await;
     let manager = app.login_as(&team.manager).await;
-    let created = manager.post_with_csrf("/admin/routing", "/admin/routing/pools", &[("name", "emea"), ("strategy", "round_robin"), ("overflow", "")]).await;
+    let created = manager
+        .post_with_csrf(
+            "/admin/routing",
+            "/admin/routing/pools",
+            &[("name", "emea"), ("strategy", "round_robin"), ("overflow", "")],
+        )
+        .await;
     assert_eq!(created.status(), 303);
     let pool_page = location(&created);
     let sam = team.sam.id.to_string();
     let added = manager
-        .post_with_csrf(&pool_page, &pool_page, &[("name", "emea"), ("strategy", "round_robin"), ("action", "add"), ("add_member", &sam), ("add_weight", "2")])
+        .post_with_csrf(
+            &pool_page,
+            &pool_page,
+            &[
+                ("name", "emea"),
+                ("strategy", "round_robin"),
+                ("action", "add"),
+                ("add_member", &sam),
+                ("add_weight", "2"),
+            ],
+        )
         .await;
     assert_eq!(added.status(), 303);
-    let rule = [("name", "Large companies to EMEA"), ("handoff", "senior-ae"), ("condition", "answer: { question: company_size, is: { equals: large } }"), ("pool", "emea")];
+    let rule = [
+        ("name", "Large companies to EMEA"),
+        ("handoff", "senior-ae"),
+        ("condition", "answer: { question: company_size, is: { equals: large } }"),
+        ("pool", "emea"),
+    ];
     let refused = manager
-        .post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &[("name", "Broken"), ("handoff", ""), ("condition", "answer: { question: [oops"), ("pool", "emea")])
+        .post_with_csrf(
+            "/admin/routing/rules/new",
+            "/admin/routing/rules",
+            &[("name", "Broken"), ("handoff", ""), ("condition", "answer: { question: [oops"), ("pool", "emea")],
+        )
         .await;
     assert_eq!(refused.status(), 422);
     let page = Html::parse_document(&refused.text().await.unwrap());
@@ -176,7 +212,10 @@ async fn rules_move_up_and_down_and_the_first_match_wins() {
     let manager = app.login_as(&team.manager).await;
     for (name, pool) in [("Everything to SDR", "sdr"), ("Everything to senior", "senior-ae")] {
         let rule = [("name", name), ("handoff", ""), ("condition", ""), ("pool", pool)];
-        assert_eq!(manager.post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &rule).await.status(), 303);
+        assert_eq!(
+            manager.post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &rule).await.status(),
+            303
+        );
     }
     let lead = app.lead_of(&app.finish_tier1("one@one.example").await).await;
     assert_eq!(lead.pool.as_deref(), Some("sdr"), "the first rule wins");
@@ -203,7 +242,9 @@ async fn a_pool_still_named_by_a_rule_or_an_outcome_is_not_deleted_and_the_page_
     assert!(message.contains("outcome tier1 of form qualify (published version 1) routes to it"), "{message}");
     assert!(message.contains("outcome tier1 of the draft of form qualify routes to it"), "{message}");
 
-    let created = manager.post_with_csrf("/admin/routing", "/admin/routing/pools", &[("name", "spare"), ("strategy", "least_loaded")]).await;
+    let created = manager
+        .post_with_csrf("/admin/routing", "/admin/routing/pools", &[("name", "spare"), ("strategy", "least_loaded")])
+        .await;
     let spare = location(&created);
     let rule = [("name", "Spare rule"), ("handoff", ""), ("condition", ""), ("pool", "spare")];
     manager.post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &rule).await;

@@ -125,9 +125,8 @@ fn words(text: &str) -> Result<Vec<String>, String> {
 pub fn parse_day_hours(text: &str) -> Result<Vec<TimeRange>, String> {
     let mut ranges = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (start, end) = part
-            .split_once(['-', '–'])
-            .ok_or_else(|| format!("write \"{part}\" as start-end, like 09:00-17:00"))?;
+        let (start, end) =
+            part.split_once(['-', '–']).ok_or_else(|| format!("write \"{part}\" as start-end, like 09:00-17:00"))?;
         let start = parse_time(start).ok_or_else(|| format!("\"{}\" is not a time like 09:00", start.trim()))?;
         let end = parse_time(end).ok_or_else(|| format!("\"{}\" is not a time like 17:30", end.trim()))?;
         let range = TimeRange::new(start, end);
@@ -152,7 +151,9 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
 
 /// The day's ranges as they are typed.
 pub fn format_day_hours(ranges: &[TimeRange]) -> String {
-    let time = |t: NaiveTime, end: bool| if end && t == NaiveTime::MIN { "24:00".into() } else { t.format("%H:%M").to_string() };
+    let time = |t: NaiveTime, end: bool| {
+        if end && t == NaiveTime::MIN { "24:00".into() } else { t.format("%H:%M").to_string() }
+    };
     ranges.iter().map(|r| format!("{}-{}", time(r.start, false), time(r.end, true))).collect::<Vec<_>>().join(", ")
 }
 

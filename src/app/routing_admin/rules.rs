@@ -188,10 +188,16 @@ mod tests {
 
     #[test]
     fn a_rule_needs_a_name_and_a_known_pool() {
-        let form = RuleForm { name: " ".into(), pool: "nowhere".into(), condition: "fit: { gte: oops }".into(), ..Default::default() };
+        let form = RuleForm {
+            name: " ".into(),
+            pool: "nowhere".into(),
+            condition: "fit: { gte: oops }".into(),
+            ..Default::default()
+        };
         let fields: Vec<String> = form.parse(&["sdr".into()]).unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "pool", "condition"]);
-        let ok = RuleForm { name: "EU".into(), pool: "sdr".into(), handoff: "senior-ae".into(), condition: String::new() };
+        let ok =
+            RuleForm { name: "EU".into(), pool: "sdr".into(), handoff: "senior-ae".into(), condition: String::new() };
         let rule = ok.parse(&["sdr".into()]).unwrap();
         assert_eq!((rule.when, rule.handoff.as_deref()), (None, Some("senior-ae")));
     }

@@ -133,7 +133,9 @@ async fn submit_preview(
 fn hidden_of(form: &FormBody) -> Hidden {
     HIDDEN_KEYS
         .iter()
-        .filter_map(|key| form.get(&format!("h_{key}")).map(|v| (key.to_string(), v.trim().chars().take(500).collect())))
+        .filter_map(|key| {
+            form.get(&format!("h_{key}")).map(|v| (key.to_string(), v.trim().chars().take(500).collect()))
+        })
         .filter(|(_, v): &(String, String)| !v.is_empty())
         .collect()
 }
@@ -188,8 +190,14 @@ fn path_lines(step: &PreviewStep) -> Vec<PathLine> {
         .filter_map(|id| {
             let question = step.compiled.question(id)?;
             let answer = evaluation.answers.get(id).and_then(|a| display_answer(question, a));
-            let answer = answer.unwrap_or_else(|| if evaluation.answers.contains_key(id) { "(blank)" } else { "…" }.into());
-            Some(PathLine { id: id.clone(), label: question.label.clone(), answer, shown: step.shown.as_ref() == Some(id) })
+            let answer =
+                answer.unwrap_or_else(|| if evaluation.answers.contains_key(id) { "(blank)" } else { "…" }.into());
+            Some(PathLine {
+                id: id.clone(),
+                label: question.label.clone(),
+                answer,
+                shown: step.shown.as_ref() == Some(id),
+            })
         })
         .collect()
 }
@@ -218,7 +226,9 @@ fn route_view(route: &RoutePreview, finished: bool) -> RouteView {
             ("rep", format!("{when}{rep}{pool}"), reason.clone())
         }
         RoutePreview::Unassigned { reason } => ("unassigned", format!("{when}nobody can take it"), reason.clone()),
-        RoutePreview::Nurture => ("nurture", format!("{when}handed to nurture"), "no rep is given nurture leads".into()),
+        RoutePreview::Nurture => {
+            ("nurture", format!("{when}handed to nurture"), "no rep is given nurture leads".into())
+        }
         RoutePreview::Disqualified { reason } => ("disqualified", format!("{when}disqualified"), reason.clone()),
         RoutePreview::NoOutcome => {
             ("none", format!("{when}no outcome matches"), "the draft needs a catch-all outcome".into())

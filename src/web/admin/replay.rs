@@ -114,7 +114,9 @@ fn change_row(row: &ReplayRow, sees_inbox: bool) -> ChangeRow {
             };
             (placement(after), kinds, what)
         }
-        ReplayVerdict::PathChanged(change) => ("not finished under the draft".to_owned(), "path".to_owned(), path_words(change)),
+        ReplayVerdict::PathChanged(change) => {
+            ("not finished under the draft".to_owned(), "path".to_owned(), path_words(change))
+        }
         ReplayVerdict::Same => (placement(&row.before), String::new(), String::new()),
     };
     ChangeRow {

@@ -19,7 +19,11 @@ use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 
-pub async fn create_pool(State(state): State<AppState>, signed_in: SignedIn, body: Bytes) -> Result<Response, PageError> {
+pub async fn create_pool(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    body: Bytes,
+) -> Result<Response, PageError> {
     signed_in.require(&ROUTING_ROLES)?;
     let form = parse_body(&body)?;
     signed_in.check_csrf(&form)?;

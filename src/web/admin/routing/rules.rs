@@ -17,7 +17,13 @@ use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 
-async fn page(ctx: &Context, user: CurrentUser, id: Option<Uuid>, form: RuleForm, errors: Errors) -> Result<RulePage, PageError> {
+async fn page(
+    ctx: &Context,
+    user: CurrentUser,
+    id: Option<Uuid>,
+    form: RuleForm,
+    errors: Errors,
+) -> Result<RulePage, PageError> {
     let choices = rules::choices(ctx).await?;
     Ok(RulePage { user, id: id.map(|i| i.to_string()), form, pools: choices.pools, handoffs: choices.handoffs, errors })
 }
@@ -37,7 +43,11 @@ pub async fn show_rule(
     page(&state.ctx, signed_in.0, Some(rule_id), form, Errors::default()).await
 }
 
-pub async fn create_rule(State(state): State<AppState>, signed_in: SignedIn, body: Bytes) -> Result<Response, PageError> {
+pub async fn create_rule(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    body: Bytes,
+) -> Result<Response, PageError> {
     signed_in.require(&ROUTING_ROLES)?;
     let form = parse_body(&body)?;
     signed_in.check_csrf(&form)?;

@@ -144,12 +144,20 @@ pub struct RepPage {
 
 impl RepPage {
     pub fn new(user: CurrentUser, person: Person, open_leads: u32, form: RepForm, errors: Errors) -> Self {
-        let days = WEEKDAYS.iter().enumerate().map(|(index, name)| DayRow { index, name, value: form.hours[index].clone() }).collect();
+        let days = WEEKDAYS
+            .iter()
+            .enumerate()
+            .map(|(index, name)| DayRow { index, name, value: form.hours[index].clone() })
+            .collect();
         let mut absences = form.out_of_office.clone();
         absences.push((String::new(), String::new()));
         let zones = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
         let texts = vec![
-            TextField { field: "territories", label: "Territories (separated by commas)", value: form.territories.clone() },
+            TextField {
+                field: "territories",
+                label: "Territories (separated by commas)",
+                value: form.territories.clone(),
+            },
             TextField { field: "segments", label: "Segments (separated by commas)", value: form.segments.clone() },
             TextField { field: "languages", label: "Languages (separated by commas)", value: form.languages.clone() },
             TextField { field: "seniority", label: "Seniority", value: form.seniority.clone() },
