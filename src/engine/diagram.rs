@@ -29,7 +29,7 @@ const LAYER_GAP: i32 = 80;
 const MARGIN: i32 = 24;
 const LOOP_LANE: i32 = 18;
 const LOOP_INSET: i32 = 14;
-const LABEL_CHARS: usize = 34;
+const LABEL_CHARS: usize = 31;
 const EDGE_LABEL_CHARS: usize = 34;
 /// Rough width of one character of edge-label text, in pixels.
 const CHAR_WIDTH: f64 = 6.4;

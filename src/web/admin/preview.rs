@@ -72,6 +72,7 @@ pub struct PreviewPage {
     pub user: CurrentUser,
     pub form_id: String,
     pub title: String,
+    pub intro: Option<String>,
     pub tab: &'static str,
     pub answers_json: String,
     pub question: Option<QuestionView>,
@@ -160,6 +161,7 @@ fn page(user: CurrentUser, step: &PreviewStep, typed: Option<Vec<String>>, error
     PreviewPage {
         form_id: step.form_id.to_string(),
         title: definition.title.clone(),
+        intro: definition.intro.clone(),
         tab: "preview",
         answers_json: serde_json::to_string(&step.evaluation.answers).unwrap_or_else(|_| "{}".into()),
         question,

@@ -149,7 +149,8 @@ impl RepPage {
             .enumerate()
             .map(|(index, name)| DayRow { index, name, value: form.hours[index].clone() })
             .collect();
-        let mut absences = form.out_of_office.clone();
+        let mut absences: Vec<(String, String)> =
+            form.out_of_office.iter().filter(|(a, b)| !a.trim().is_empty() || !b.trim().is_empty()).cloned().collect();
         absences.push((String::new(), String::new()));
         let zones = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
         let texts = vec![
