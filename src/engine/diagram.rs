@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use super::condition_text::describe_condition;
 use super::definition::FormDefinition;
-use super::diagram_order::{Slot, order_layers};
+use super::diagram_edges::draw_edges;
+use super::diagram_order::{Slot, assign_layers, mark_loops, order_layers};
 use super::lint_graph::FlowGraph;
 use super::lint_questions::is_unconditional;
 
@@ -23,16 +24,16 @@ pub const NODE_HEIGHT: i32 = 64;
 /// Space kept at the top for the legend.
 pub const LEGEND_HEIGHT: i32 = 64;
 const FINISH_WIDTH: i32 = 120;
-const DUMMY_WIDTH: i32 = 36;
+pub(crate) const DUMMY_WIDTH: i32 = 36;
 const GAP_X: i32 = 50;
 const LAYER_GAP: i32 = 80;
-const MARGIN: i32 = 24;
-const LOOP_LANE: i32 = 18;
-const LOOP_INSET: i32 = 14;
+pub(crate) const MARGIN: i32 = 24;
+pub(crate) const LOOP_LANE: i32 = 18;
+pub(crate) const LOOP_INSET: i32 = 14;
 const LABEL_CHARS: usize = 31;
-const EDGE_LABEL_CHARS: usize = 34;
+pub(crate) const EDGE_LABEL_CHARS: usize = 34;
 /// Rough width of one character of edge-label text, in pixels.
-const CHAR_WIDTH: f64 = 6.4;
+pub(crate) const CHAR_WIDTH: f64 = 6.4;
 
 /// The laid-out picture of a form.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,8 +128,8 @@ impl DiagramEdge {
 pub(crate) struct RawEdge {
     pub from: usize,
     pub to: usize,
-    labels: Vec<String>,
-    is_default: bool,
+    pub labels: Vec<String>,
+    pub is_default: bool,
     pub loops_back: bool,
 }
 
@@ -183,68 +184,7 @@ fn raw_edges(def: &FormDefinition, graph: &FlowGraph) -> Vec<RawEdge> {
     edges
 }
 
-/// Marks edges that close a loop (back edges of a depth-first search).
-fn mark_loops(edges: &mut [RawEdge], count: usize) {
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); count + 1];
-    edges.iter().enumerate().for_each(|(i, e)| out[e.from].push(i));
-    let mut state = vec![0u8; count + 1];
-    for start in 0..count {
-        if state[start] != 0 {
-            continue;
-        }
-        state[start] = 1;
-        let mut stack = vec![(start, 0usize)];
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let Some(&edge) = out[node].get(*next) else {
-                state[node] = 2;
-                stack.pop();
-                continue;
-            };
-            *next += 1;
-            let to = edges[edge].to;
-            match state[to] {
-                0 => {
-                    state[to] = 1;
-                    stack.push((to, 0));
-                }
-                1 => edges[edge].loops_back = true,
-                _ => {}
-            }
-        }
-    }
-}
-
-/// Longest path from the top over forward edges; questions nothing leads
-/// to sit just above what they lead to; finish is the bottom layer.
-fn assign_layers(edges: &[RawEdge], count: usize) -> Vec<usize> {
-    let forward: Vec<&RawEdge> = edges.iter().filter(|e| !e.loops_back).collect();
-    let mut incoming = vec![0usize; count + 1];
-    forward.iter().for_each(|e| incoming[e.to] += 1);
-    let sources: Vec<bool> = incoming.iter().map(|&n| n == 0).collect();
-    let mut layer = vec![0usize; count + 1];
-    let mut order = Vec::with_capacity(count + 1);
-    let mut ready: Vec<usize> = (0..=count).filter(|&v| incoming[v] == 0).collect();
-    while let Some(node) = ready.pop() {
-        order.push(node);
-        for edge in forward.iter().filter(|e| e.from == node) {
-            layer[edge.to] = layer[edge.to].max(layer[node] + 1);
-            incoming[edge.to] -= 1;
-            if incoming[edge.to] == 0 {
-                ready.push(edge.to);
-            }
-        }
-    }
-    for &node in order.iter().rev().filter(|&&v| v != 0 && v < count && sources[v]) {
-        let below = forward.iter().filter(|e| e.from == node).map(|e| layer[e.to]).min();
-        if let Some(below) = below {
-            layer[node] = below.saturating_sub(1);
-        }
-    }
-    layer[count] = layer[..count].iter().max().map_or(0, |&deepest| deepest + 1);
-    layer
-}
-
-fn layer_top(layer: usize) -> i32 {
+pub(crate) fn layer_top(layer: usize) -> i32 {
     LEGEND_HEIGHT + MARGIN + layer as i32 * (NODE_HEIGHT + LAYER_GAP)
 }
 
@@ -257,7 +197,7 @@ pub(crate) fn slot_width(slot: &Slot, count: usize) -> i32 {
 }
 
 /// Left edge of every slot, each layer centred on the widest.
-fn slot_lefts(slots: &[Vec<Slot>], count: usize) -> Vec<Vec<i32>> {
+pub(crate) fn slot_lefts(slots: &[Vec<Slot>], count: usize) -> Vec<Vec<i32>> {
     let widths: Vec<i32> = slots
         .iter()
         .map(|layer| layer.iter().map(|s| slot_width(s, count)).sum::<i32>() + GAP_X * (layer.len() as i32 - 1).max(0))
@@ -334,110 +274,15 @@ fn finish_node(x: i32, y: i32, layer: usize) -> DiagramNode {
     }
 }
 
-/// Points of every edge, with exits and entries spread along the boxes.
-fn draw_edges(
-    edges: &[RawEdge],
-    chains: &[Vec<(usize, usize)>],
-    slots: &[Vec<Slot>],
-    nodes: &[DiagramNode],
-    count: usize,
-    content_width: i32,
-) -> Vec<DiagramEdge> {
-    let lefts = slot_lefts(slots, count);
-    let through = |&(layer, at): &(usize, usize)| {
-        let x = lefts[layer][at] + DUMMY_WIDTH / 2;
-        let top = layer_top(layer);
-        [(x, top), (x, top + NODE_HEIGHT)]
-    };
-    let inner: Vec<Vec<(i32, i32)>> = chains.iter().map(|c| c.iter().flat_map(through).collect()).collect();
-    let mut lane = 0;
-    let mut drawn = Vec::with_capacity(edges.len());
-    for (i, edge) in edges.iter().enumerate() {
-        let (from, to) = (&nodes[edge.from], &nodes[edge.to]);
-        let points = if edge.loops_back {
-            let x = content_width + lane * LOOP_LANE;
-            lane += 1;
-            // Across in the gaps below the source and above the target,
-            // where no box stands, and up the lane on the right.
-            let (sx, tx) = (from.x + from.width - LOOP_INSET, to.x + to.width - LOOP_INSET);
-            let (below, above) = (from.y + NODE_HEIGHT + LOOP_INSET, to.y - LOOP_INSET);
-            let (bottom, top) = (from.y + NODE_HEIGHT, to.y);
-            vec![(sx, bottom), (sx, below), (x, below), (x, above), (tx, above), (tx, top)]
-        } else {
-            let exit = spread(edges, &inner, nodes, i, true);
-            let entry = spread(edges, &inner, nodes, i, false);
-            let mut line = vec![(exit, from.y + NODE_HEIGHT)];
-            line.extend_from_slice(&inner[i]);
-            line.push((entry, to.y));
-            line
-        };
-        drawn.push(finish_edge(edge, points, nodes));
-    }
-    drawn
-}
-
-/// Where edge `i` leaves (or enters) its box: spread along the bottom (or
-/// top) in the order of where the edges go next, so arrows do not bunch.
-fn spread(edges: &[RawEdge], inner: &[Vec<(i32, i32)>], nodes: &[DiagramNode], i: usize, exit: bool) -> i32 {
-    let end = |e: &RawEdge| if exit { e.from } else { e.to };
-    let node = &nodes[end(&edges[i])];
-    let toward = |j: usize| -> i32 {
-        let e = &edges[j];
-        let far = if exit { &nodes[e.to] } else { &nodes[e.from] };
-        let near = if exit { inner[j].first() } else { inner[j].last() };
-        near.map_or(far.center_x(), |p| p.0)
-    };
-    let mut siblings: Vec<usize> =
-        (0..edges.len()).filter(|&j| !edges[j].loops_back && end(&edges[j]) == end(&edges[i])).collect();
-    siblings.sort_by_key(|&j| (toward(j), j));
-    let rank = siblings.iter().position(|&j| j == i).unwrap_or(0) as i32;
-    node.x + node.width * (rank + 1) / (siblings.len() as i32 + 1)
-}
-
-fn finish_edge(edge: &RawEdge, points: Vec<(i32, i32)>, nodes: &[DiagramNode]) -> DiagramEdge {
-    let words: Vec<&str> = edge.labels.iter().map(String::as_str).filter(|l| !l.is_empty()).collect();
-    let full_label = clean(&words.join(" or "));
-    let label = shorten(&full_label, EDGE_LABEL_CHARS);
-    let label_width = (label.chars().count() as f64 * CHAR_WIDTH).ceil() as i32 + 10;
-    let (label_x, label_y) = if edge.loops_back {
-        (points[2].0 + 4, (points[2].1 + points[3].1) / 2)
-    } else {
-        label_point(points[0], points[1])
-    };
-    DiagramEdge {
-        from: nodes[edge.from].id.clone(),
-        to: nodes[edge.to].id.clone(),
-        label,
-        full_label,
-        points,
-        label_x,
-        label_y,
-        label_width,
-        is_default: edge.is_default,
-        loops_back: edge.loops_back,
-    }
-}
-
-/// The point 60% along the first S-curve: below the source, where the
-/// arrows have already fanned out.
-fn label_point((x1, y1): (i32, i32), (x2, y2): (i32, i32)) -> (i32, i32) {
-    let t = 0.6_f64;
-    let (a, b) = ((1.0 - t).powi(3) + 3.0 * (1.0 - t).powi(2) * t, 3.0 * (1.0 - t) * t * t + t.powi(3));
-    let x = a * f64::from(x1) + b * f64::from(x2);
-    let mid = f64::from(y1 + y2) / 2.0;
-    let y = (1.0 - t).powi(3) * f64::from(y1) + (1.0 - (1.0 - t).powi(3) - t.powi(3)) * mid + t.powi(3) * f64::from(y2);
-    (x.round() as i32, y.round() as i32)
-}
-
 /// One line of text with no control characters (XML cannot hold them).
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     let spaced: String =
         text.chars().map(|c| if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') { ' ' } else { c }).collect();
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// At most `limit` characters, ending in "…" when cut.
-fn shorten(text: &str, limit: usize) -> String {
+pub(crate) fn shorten(text: &str, limit: usize) -> String {
     let text = clean(text);
     if text.chars().count() <= limit {
         return text;

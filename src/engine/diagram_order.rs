@@ -1,4 +1,6 @@
-//! Ordering the boxes within each layer of a diagram: edges spanning
+//! Layers and order of a diagram's boxes. Loops are found first (back
+//! edges of a depth-first search) and left out of the layering; each box's
+//! layer is its longest path from the top. Within each layer, edges spanning
 //! several layers get a pass-through slot in every layer between, and
 //! barycentre sweeps (each slot moves towards the mean position of its
 //! neighbours in the layer above, then below) keep crossings few. Document
@@ -118,4 +120,65 @@ impl<'a> Links<'a> {
                 .collect(),
         }
     }
+}
+
+/// Marks edges that close a loop (back edges of a depth-first search).
+pub(crate) fn mark_loops(edges: &mut [RawEdge], count: usize) {
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); count + 1];
+    edges.iter().enumerate().for_each(|(i, e)| out[e.from].push(i));
+    let mut state = vec![0u8; count + 1];
+    for start in 0..count {
+        if state[start] != 0 {
+            continue;
+        }
+        state[start] = 1;
+        let mut stack = vec![(start, 0usize)];
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&edge) = out[node].get(*next) else {
+                state[node] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let to = edges[edge].to;
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    stack.push((to, 0));
+                }
+                1 => edges[edge].loops_back = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Longest path from the top over forward edges; questions nothing leads
+/// to sit just above what they lead to; finish is the bottom layer.
+pub(crate) fn assign_layers(edges: &[RawEdge], count: usize) -> Vec<usize> {
+    let forward: Vec<&RawEdge> = edges.iter().filter(|e| !e.loops_back).collect();
+    let mut incoming = vec![0usize; count + 1];
+    forward.iter().for_each(|e| incoming[e.to] += 1);
+    let sources: Vec<bool> = incoming.iter().map(|&n| n == 0).collect();
+    let mut layer = vec![0usize; count + 1];
+    let mut order = Vec::with_capacity(count + 1);
+    let mut ready: Vec<usize> = (0..=count).filter(|&v| incoming[v] == 0).collect();
+    while let Some(node) = ready.pop() {
+        order.push(node);
+        for edge in forward.iter().filter(|e| e.from == node) {
+            layer[edge.to] = layer[edge.to].max(layer[node] + 1);
+            incoming[edge.to] -= 1;
+            if incoming[edge.to] == 0 {
+                ready.push(edge.to);
+            }
+        }
+    }
+    for &node in order.iter().rev().filter(|&&v| v != 0 && v < count && sources[v]) {
+        let below = forward.iter().filter(|e| e.from == node).map(|e| layer[e.to]).min();
+        if let Some(below) = below {
+            layer[node] = below.saturating_sub(1);
+        }
+    }
+    layer[count] = layer[..count].iter().max().map_or(0, |&deepest| deepest + 1);
+    layer
 }

@@ -26,6 +26,7 @@ mod condition_def;
 mod condition_text;
 mod definition;
 mod diagram;
+mod diagram_edges;
 mod diagram_order;
 mod evaluate;
 mod facts;

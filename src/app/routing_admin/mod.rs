@@ -3,6 +3,7 @@
 //! transaction and takes effect for the next routed lead; nothing is
 //! written on leads already routed.
 
+pub mod pool_form;
 pub mod pools;
 pub mod rep_form;
 pub mod reps;
