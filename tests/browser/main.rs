@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod preview;
 mod prospect;
 mod webdriver;
 
