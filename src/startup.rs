@@ -100,7 +100,8 @@ impl Application {
             policy: self.state.settings.notices,
         }
         .spawn_if(self.state.settings.run_worker, worker_stopped.clone());
-        let views = self.state.ctx.views.spawn_flusher(db.clone(), std::time::Duration::from_secs(5), worker_stopped.clone());
+        let views =
+            self.state.ctx.views.spawn_flusher(db.clone(), std::time::Duration::from_secs(5), worker_stopped.clone());
         let feeds = FeedPoller {
             ctx: self.state.ctx.clone(),
             http,

@@ -64,6 +64,19 @@ impl FlowGraph {
         self.reachable[question]
     }
 
+    /// True when some path from the question reaches finish.
+    pub(crate) fn reaches_finish(&self, question: usize) -> bool {
+        self.reaches_finish[question]
+    }
+
+    /// The edges out of `question` in rule order: the target position
+    /// (`None` for finish) and the branch rule (`None` for going on to the
+    /// following question).
+    pub(crate) fn edges_out(&self, question: usize) -> impl Iterator<Item = (Option<usize>, Option<usize>)> + '_ {
+        let count = self.edges.len();
+        self.edges[question].iter().map(move |edge| ((edge.to < count).then_some(edge.to), edge.branch))
+    }
+
     /// True when `answer` is answered on every path to the branches of
     /// `question` (the question itself counts: it was just answered).
     pub(crate) fn answered_at_branches(&self, question: usize, answer: usize) -> bool {

@@ -27,7 +27,11 @@ mod branching;
 mod compiled;
 mod condition;
 mod condition_def;
+mod condition_text;
 mod definition;
+mod diagram;
+mod diagram_edges;
+mod diagram_order;
 mod diff;
 mod edit;
 mod evaluate;
@@ -44,6 +48,7 @@ mod lint_conditions;
 mod lint_graph;
 mod lint_questions;
 mod outcome;
+mod replay;
 mod routing;
 mod routing_pool;
 mod scoring;
@@ -63,10 +68,12 @@ mod test_support;
 pub use answer::{AnswerError, AnswerValue, Answers, Hidden, parse_answer};
 pub use compiled::{CompiledForm, compile};
 pub use condition_def::{Condition, DomainTest, ListRef, Test};
+pub use condition_text::describe_condition;
 pub use definition::{
     BranchRule, ChoiceOption, Ending, FINISH, FormDefinition, FormSettings, Handoff, LeadField, Outcome, Question,
     QuestionKind, Resource, ScoringRule, Validation,
 };
+pub use diagram::{Diagram, DiagramEdge, DiagramNode, LEGEND_HEIGHT, NODE_HEIGHT, NODE_WIDTH, diagram};
 pub use diff::{describe_changes, describe_definition, kind_label, points};
 pub use edit::{list_references, question_references, rename_list, rename_question, starter_definition};
 pub use evaluate::{Evaluation, Progress, Score, ScoreItem, ScoreSource, evaluate};
@@ -80,9 +87,12 @@ pub use ics_feed::{FeedBusy, FeedError, FeedReport, MAX_INSTANCES, read_feed};
 pub use lint::{Finding, Severity, is_web_url, lint};
 pub use lint_conditions::MAX_CONDITION_DEPTH;
 pub use lint_questions::is_valid_question_id;
+pub use replay::{
+    PathChange, Placement, ReplaySummary, ReplayVerdict, compare_placements, placement_of, replay_response,
+};
 pub use routing::{
     Decision, DecisionKind, Eligibility, Pool, PoolMember, Rep, RepLoad, RoutingError, RoutingInput, RoutingRule,
-    Strategy, fallback_reason, is_eligible, route,
+    Strategy, fallback_reason, is_eligible, pool_for_handoff, route,
 };
 pub use slots::{BookingSettings, Busy, DayGroup, LocalSlot, Slot, SlotError, free_slots, group_by_day, is_bookable};
 pub use test_case::{CaseRun, TestCase, run_test_case};

@@ -382,16 +382,25 @@ fn give_to_account_owner(input: &RoutingInput, people: &People) -> Option<Decisi
 
 /// The pool of the first matching rule, else the handoff pool.
 fn chosen_pool<'a>(input: &RoutingInput<'a>) -> (&'a str, Option<&'a RoutingRule>) {
-    input
-        .rules
-        .iter()
-        .find(|rule| rule_applies(rule, input))
-        .map_or((input.handoff_pool, None), |rule| (rule.pool.as_str(), Some(rule)))
+    pool_for_handoff(input.handoff_pool, input.rules, input.matches)
 }
 
-fn rule_applies(rule: &RoutingRule, input: &RoutingInput) -> bool {
-    let handoff_fits = rule.handoff.as_deref().is_none_or(|handoff| handoff.trim() == input.handoff_pool.trim());
-    handoff_fits && rule.when.as_ref().is_none_or(|when| (input.matches)(when))
+/// The pool a lead handed to `handoff_pool` goes to: that of the first
+/// rule that applies (with the rule), else the handoff pool itself.
+pub fn pool_for_handoff<'a>(
+    handoff_pool: &'a str,
+    rules: &'a [RoutingRule],
+    matches: &dyn Fn(&Condition) -> bool,
+) -> (&'a str, Option<&'a RoutingRule>) {
+    rules
+        .iter()
+        .find(|rule| rule_applies(rule, handoff_pool, matches))
+        .map_or((handoff_pool, None), |rule| (rule.pool.as_str(), Some(rule)))
+}
+
+fn rule_applies(rule: &RoutingRule, handoff_pool: &str, matches: &dyn Fn(&Condition) -> bool) -> bool {
+    let handoff_fits = rule.handoff.as_deref().is_none_or(|handoff| handoff.trim() == handoff_pool.trim());
+    handoff_fits && rule.when.as_ref().is_none_or(matches)
 }
 
 fn with_suffix(decision: Decision, suffix: &str) -> Decision {

@@ -12,24 +12,26 @@
 
 pub mod analytics;
 pub mod api_tokens;
-pub mod form_queries;
 pub mod bookings;
 pub mod calendars;
 pub mod catalog;
 pub mod drafts;
+pub mod form_queries;
 pub mod form_tests;
 pub mod forms;
 pub mod lead_queries;
 pub mod leads;
 pub mod outbox;
 pub mod quality;
+pub mod replay;
 pub mod responses;
 pub mod routing;
+pub mod routing_admin;
 pub mod settings;
 pub mod sqlite_writer;
 pub mod users;
-pub mod views;
 pub mod versions;
+pub mod views;
 pub mod webhooks;
 
 use std::str::FromStr;

@@ -7,6 +7,7 @@ mod editor;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod preview;
 mod prospect;
 mod webdriver;
 

@@ -20,8 +20,13 @@ use crate::web::forms_input::FormBody;
 
 mod analytics;
 mod charts;
-mod tokens;
+mod diagram;
+mod field_errors;
 mod forms;
+mod preview;
+mod replay;
+mod routing;
+mod tokens;
 mod webhooks;
 
 pub fn router() -> Router<AppState> {
@@ -35,6 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/analytics/responses.csv", get(analytics::export_responses))
         .route("/admin/notices/{notice_id}/retry", post(submit_retry))
         .merge(forms::router())
+        .merge(preview::router())
+        .merge(replay::router())
+        .merge(diagram::router())
+        .merge(routing::router())
 }
 
 pub struct NoticeRow {

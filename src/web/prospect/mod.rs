@@ -3,9 +3,9 @@
 
 mod booking;
 pub mod booking_view;
-mod manage;
 mod closed;
-mod start;
+mod manage;
+pub(crate) mod start;
 pub use start::HIDDEN_KEYS;
 pub(crate) mod step;
 pub mod view;
