@@ -61,14 +61,19 @@ pub async fn book_slot(
     let zone = valid_zone(&choice.zone)?;
     let mut tx = ctx.db.begin().await?;
     let lead = booking_lead(ctx, &mut tx, response_id).await?;
+    // The "taken" answers roll back explicitly: what they saw must be
+    // durable before the prospect is told.
     if let Some(existing) = store::bookings::find_live_booking_of_lead(tx.conn(), lead.id).await? {
+        tx.rollback().await?;
         return Ok(BookResult::AlreadyBooked(existing.id));
     }
     let first = lead.assigned_user_id;
     let Some(calendar) = locked_calendar(&mut tx, &lead, first, choice.rep_id, now, None).await? else {
+        tx.rollback().await?;
         return Ok(BookResult::Taken);
     };
     if !calendar.is_bookable(now, choice.start) {
+        tx.rollback().await?;
         return Ok(BookResult::Taken);
     }
     let id = Uuid::now_v7();
@@ -84,7 +89,10 @@ pub async fn book_slot(
         now,
     };
     match store::bookings::insert_booking(tx.conn(), new).await {
-        Err(StoreError::Conflict(_)) => return Ok(BookResult::Taken),
+        Err(StoreError::Conflict(_)) => {
+            tx.rollback().await?;
+            return Ok(BookResult::Taken);
+        }
         other => other?,
     }
     take_lead(ctx, &mut tx, &lead, &calendar, choice.start, now).await?;

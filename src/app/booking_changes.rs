@@ -171,17 +171,22 @@ pub async fn reschedule_booking(
     let before = store::bookings::find_booking(tx.conn(), booking_id).await?.ok_or(AppError::NotFound)?;
     let lead = store::leads::find_lead_for_update(tx.conn(), before.lead_id).await?.ok_or(AppError::NotFound)?;
     if !before.is_live() {
+        tx.rollback().await?;
         return Err(AppError::Conflict("This meeting was cancelled; book a new one from the form.".into()));
     }
     let first = Some(before.user_id);
     let calendar = locked_calendar(&mut tx, &lead, first, choice.rep_id, now, Some(booking_id)).await?;
     let Some(calendar) = calendar.filter(|c| c.is_bookable(now, choice.start)) else {
+        tx.rollback().await?;
         return Ok(BookResult::Taken);
     };
     let end = choice.start + chrono::Duration::minutes(i64::from(calendar.settings.meeting_minutes));
     let change = BookingMove { id: booking_id, user_id: calendar.user_id, starts_at: choice.start, ends_at: end, now };
     match store::bookings::move_booking(tx.conn(), change).await {
-        Err(StoreError::Conflict(_)) => return Ok(BookResult::Taken),
+        Err(StoreError::Conflict(_)) => {
+            tx.rollback().await?;
+            return Ok(BookResult::Taken);
+        }
         other => other?,
     }
     take_lead(ctx, &mut tx, &lead, &calendar, choice.start, now).await?;

@@ -95,6 +95,8 @@ pub(crate) async fn begin_edit(
     let row = store::drafts::get_draft_for_update(tx.conn(), form_id).await?;
     if row.draft_revision != expected_revision {
         let last = store::drafts::list_edits(tx.conn(), form_id, 1).await?;
+        // The other person's save may still be on its way to disk.
+        tx.rollback().await?;
         return Err(AppError::Conflict(stale_message(user, last.first())));
     }
     Ok((tx, row))

@@ -232,6 +232,18 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Ends the transaction without its changes. Use it (rather than
+    /// dropping the transaction) when the answer depends on what the
+    /// transaction read, such as a conflict: on SQLite it waits until the
+    /// work of others it may have seen is durable (see [`sqlite_writer`]).
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
 }
 
 impl Conn<'_> {

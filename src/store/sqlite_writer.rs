@@ -157,6 +157,23 @@ impl SqliteTx {
         self.guard.as_mut().and_then(|g| g.conn.as_mut()).expect("an open transaction has its connection")
     }
 
+    /// Rolls this transaction back and, when earlier use cases' work is in
+    /// the batch (work this one may have read), waits until that is
+    /// committed: a use case that tells someone what it saw ("this slot was
+    /// just taken") must not tell them before it is durable.
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        let mut guard = self.guard.take().expect("a transaction ends once");
+        guard.discard_abandoned_job().await?;
+        if guard.waiting.is_empty() {
+            return Ok(());
+        }
+        let (done, committed) = oneshot::channel();
+        guard.waiting.push(done);
+        drop(guard);
+        self.shared.commit_wanted.notify_one();
+        wait_for(committed).await
+    }
+
     /// Releases the savepoint into the batch and waits until the batch is
     /// committed (durable) or has failed.
     pub async fn commit(mut self) -> Result<(), StoreError> {
@@ -170,11 +187,7 @@ impl SqliteTx {
         guard.waiting.push(done);
         drop(guard);
         self.shared.commit_wanted.notify_one();
-        match committed.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(commit_failed(message)),
-            Err(_) => Err(commit_failed("the writer closed before committing".into())),
-        }
+        wait_for(committed).await
     }
 }
 
@@ -255,6 +268,14 @@ impl WriterState {
         for done in self.waiting.drain(..) {
             let _ = done.send(Err(why.to_string()));
         }
+    }
+}
+
+async fn wait_for(committed: oneshot::Receiver<Result<(), String>>) -> Result<(), StoreError> {
+    match committed.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(message)) => Err(commit_failed(message)),
+        Err(_) => Err(commit_failed("the writer closed before committing".into())),
     }
 }
 

@@ -102,3 +102,31 @@ async fn closing_commits_what_is_waiting_and_refuses_new_work() {
     assert!(matches!(writer.begin().await, Err(StoreError::Unavailable(_))));
     assert_eq!(committed_names(&options).await, vec!["before-close"]);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_rollback_waits_until_the_work_it_could_see_is_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let before = writer.stats().transactions;
+    let mut first = writer.begin().await.unwrap();
+    sqlx::query("INSERT INTO items (name) VALUES ('first')").execute(first.conn()).await.unwrap();
+    // The second use case queues for the writer while the first holds it,
+    // so it runs in the same batch, before the batch is committed.
+    let second = tokio::spawn({
+        let (writer, options) = (writer.clone(), options.clone());
+        async move {
+            let mut tx = writer.begin().await.unwrap();
+            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(tx.conn()).await.unwrap();
+            tx.rollback().await.unwrap();
+            // Read at once, before anything else can run: was it committed?
+            let committed = writer.stats().transactions;
+            (seen, committed, committed_names(&options).await)
+        }
+    });
+    tokio::task::yield_now().await;
+    first.commit().await.unwrap();
+    let (seen, committed, durable) = second.await.unwrap();
+    assert_eq!(seen, 1, "the second use case saw the first one's row before its commit");
+    assert!(committed > before, "the rollback returned only after the first one's commit");
+    assert_eq!(durable, vec!["first"]);
+}
