@@ -100,6 +100,9 @@ impl Application {
         let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        if let Some(stats) = db.writer_stats() {
+            tracing::info!(commits = stats.batches, transactions = stats.transactions, "sqlite group commit");
+        }
         db.close().await;
         served
     }

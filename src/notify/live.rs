@@ -79,7 +79,11 @@ impl LiveHub {
                         Ok(event) => hub.publish_local(event),
                         Err(error) => tracing::warn!(%error, "live notices: unreadable payload"),
                     },
-                    Err(error) => tracing::warn!(%error, "live notices: listener error, reconnecting"),
+                    Err(error) => {
+                        tracing::warn!(%error, "live notices: listener error, reconnecting");
+                        // While the database is down, each reconnect fails at once: do not spin.
+                        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    }
                 }
             }
         });

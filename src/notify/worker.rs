@@ -3,10 +3,20 @@
 //! the last attempt. It also fires the routing fallback for leads nobody
 //! accepted in time. It wakes at once when a use case commits notices, and
 //! polls as a backstop (so notices left by a killed process go out too).
+//!
+//! Deliveries run side by side, each in its own task, with a separate
+//! number of slots per channel: a receiver that is slow or down holds up
+//! only notices of its own channel, never the live inbox. At most
+//! [`MAX_IN_FLIGHT`] notices are claimed at once, so even when every one of
+//! them waits for a slow receiver (10 s each), all are done well within
+//! their lease and none is delivered twice.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::live::{LiveEvent, LiveHub};
@@ -49,10 +59,38 @@ impl RetryPolicy {
 }
 
 /// Lease on a claimed notice; a killed worker's notices are retried after it.
+/// Longer than any delivery may take (webhooks 10 s, email 15 s).
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const BATCH: i64 = 50;
+/// Notices claimed and not yet recorded, at most.
+pub const MAX_IN_FLIGHT: usize = 64;
+/// Deliveries at once per channel: (live, email, webhook).
+const SLOTS: (usize, usize, usize) = (16, 8, 16);
+
+/// Delivery slots of each channel.
+struct Slots {
+    live: Arc<Semaphore>,
+    email: Arc<Semaphore>,
+    webhook: Arc<Semaphore>,
+}
+
+impl Slots {
+    fn new() -> Slots {
+        let new = |n| Arc::new(Semaphore::new(n));
+        Slots { live: new(SLOTS.0), email: new(SLOTS.1), webhook: new(SLOTS.2) }
+    }
+
+    fn of(&self, channel: &str) -> Arc<Semaphore> {
+        match channel {
+            "live" => self.live.clone(),
+            "email" => self.email.clone(),
+            _ => self.webhook.clone(),
+        }
+    }
+}
 
 /// Delivers notices until `shutdown` resolves.
+#[derive(Clone)]
 pub struct Worker {
     pub ctx: Context,
     pub live: LiveHub,
@@ -73,28 +111,39 @@ impl Worker {
                 let _ = shutdown.changed().await;
                 return;
             }
+            let slots = Slots::new();
+            let mut in_flight = JoinSet::new();
             loop {
-                self.tick().await;
+                self.tick(&slots, &mut in_flight).await;
                 tokio::select! {
                     _ = self.ctx.wake_worker.notified() => {},
                     _ = tokio::time::sleep(self.policy.poll_every) => {},
                     _ = shutdown.changed() => break,
                 }
             }
+            // Let deliveries under way finish; any cut short is retried after its lease.
+            let _ = tokio::time::timeout(Duration::from_secs(5), in_flight.join_all()).await;
         })
     }
 
-    /// One round: fallbacks, then every due notice.
-    pub async fn tick(&self) {
+    /// One round: fallbacks, then due notices, each delivered in its own
+    /// task once its channel has a free slot.
+    async fn tick(&self, slots: &Slots, in_flight: &mut JoinSet<()>) {
         if let Err(error) = routing::fire_overdue_fallbacks(&self.ctx).await {
             tracing::error!(error = %error, "routing fallback failed");
         }
-        loop {
-            match self.claim().await {
+        while in_flight.try_join_next().is_some() {}
+        while in_flight.len() < MAX_IN_FLIGHT {
+            let room = (MAX_IN_FLIGHT - in_flight.len()).min(BATCH as usize) as i64;
+            match self.claim(room).await {
                 Ok(notices) if notices.is_empty() => break,
                 Ok(notices) => {
                     for notice in notices {
-                        self.deliver_and_record(notice).await;
+                        let (worker, slot) = (self.clone(), slots.of(&notice.channel));
+                        in_flight.spawn(async move {
+                            let Ok(_slot) = slot.acquire_owned().await else { return };
+                            worker.deliver_and_record(notice).await;
+                        });
                     }
                 }
                 Err(error) => {
@@ -105,10 +154,10 @@ impl Worker {
         }
     }
 
-    async fn claim(&self) -> Result<Vec<NoticeRecord>, store::StoreError> {
+    async fn claim(&self, limit: i64) -> Result<Vec<NoticeRecord>, store::StoreError> {
         let now = self.ctx.clock.now();
         let mut tx = self.ctx.db.begin().await?;
-        let claimed = store::outbox::claim_due(tx.conn(), now, now + LEASE, BATCH).await?;
+        let claimed = store::outbox::claim_due(tx.conn(), now, now + LEASE, limit).await?;
         tx.commit().await?;
         Ok(claimed)
     }

@@ -2,6 +2,8 @@
 //! with its own database (SQLite, or PostgreSQL when
 //! `LEADGATE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+mod faults;
+mod faults_db;
 mod foundation;
 mod helpers;
 mod inbox;
