@@ -109,6 +109,10 @@ fn describe(error: leadgate::app::AppError) -> anyhow::Error {
 fn check(path: &std::path::Path) -> ExitCode {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+            println!("{}: error: the file is not valid UTF-8 text; save it as UTF-8", path.display());
+            return ExitCode::FAILURE;
+        }
         Err(error) => {
             eprintln!("leadgate: cannot read {}: {error}", path.display());
             return ExitCode::from(2);

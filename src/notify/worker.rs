@@ -223,7 +223,9 @@ pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
     };
     let company = text("/lead/company");
     let who = if company.is_empty() { text("/lead/name") } else { format!("{} ({company})", text("/lead/name")) };
-    format!("{what}: {} {who}: {}", text("/lead/tier"), text("/lead/reason"))
+    let line = format!("{what}: {} {who}: {}", text("/lead/tier"), text("/lead/reason"));
+    // One line whatever a prospect typed: it becomes an email subject and a chat message.
+    line.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -239,6 +241,14 @@ mod tests {
         assert_eq!(delay(2), 10);
         assert_eq!(delay(3), 20);
         assert_eq!(policy.next_attempt(4, now), None);
+    }
+
+    #[test]
+    fn a_summary_is_always_one_line() {
+        let payload = serde_json::json!({ "lead": { "name": "Bob\r\nBcc: x@evil.example", "tier": "Tier 1" } });
+        let line = summary("lead.assigned", &payload);
+        assert!(!line.contains(['\r', '\n']), "{line}");
+        assert!(line.contains("Bob  Bcc: x@evil.example"), "{line}");
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub async fn submit_answer(
     }
     let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
-    match respond::answer_step(&state.ctx, response_id, input.clone(), state.ctx.clock.now()).await {
+    match respond::answer_step(&state.ctx, &slug, response_id, input.clone(), state.ctx.clock.now()).await {
         Ok(AnswerResult::NextStep | AnswerResult::Finished) => go_to_step(&state, &headers, &slug, response_id).await,
         Err(error @ AppError::Invalid(_)) => {
             let step = respond::load_step(&state.ctx, response_id, Some(&input.question_id)).await?;
