@@ -7,12 +7,14 @@
 //! - `notices --base URL --rate R --seconds S`: finish → live event / webhook;
 //! - `page-weight --base URL`: the first page's bytes on the wire;
 //! - `cold-start --binary PATH --database-url URL --label NAME`;
-//! - `sigkill --binary PATH --database-url URL --connections C --kill-after S`.
+//! - `sigkill --binary PATH --database-url URL --connections C --kill-after S`;
+//! - `report --results FILE [--previous FILE]`: one table, with targets.
 
 mod demo;
 mod flows;
 mod notices;
 mod pages;
+mod report;
 mod rss;
 mod sigkill;
 mod stats;
@@ -75,6 +77,7 @@ async fn dispatch(command: &str, args: &Args) -> anyhow::Result<bool> {
         "notices" => {
             notices::run(args.get("base")?, args.number("rate", 100)?, args.number("seconds", 20)?, first).await?
         }
+        "report" => report::run(args.get("results")?, args.0.get("previous").map(String::as_str))?,
         "page-weight" => pages::page_weight(args.get("base")?).await?,
         "cold-start" => {
             let label = args.0.get("label").map(String::as_str).unwrap_or("cold_start");

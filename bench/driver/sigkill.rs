@@ -10,6 +10,7 @@
 //!   assignment (routing ran in the same transaction);
 //! - notices: the outbox drains (none pending, none dead), and the webhook
 //!   receiver got a `lead.assigned` for every acknowledged finish.
+//!
 //! Bookings join these checks as one more [`Check`] row once they exist:
 //! record acknowledged bookings in [`Acks`] and compare them in [`verify`].
 

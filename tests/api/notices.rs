@@ -85,7 +85,9 @@ async fn a_failing_webhook_is_retried_then_dead_lettered_and_an_admin_can_retry_
     add_endpoint(&app, &team, &receiver.url, &[("events", "lead.assigned")]).await;
     app.finish_tier1("cto@acme.example").await;
     let endpoint = app_endpoint_id(&app).await;
-    app.wait_until("the first attempt", || async { receiver.all().len() == 1 }).await;
+    // Move the clock only once the failure is recorded, or the retry is
+    // scheduled from the moved clock and never comes due.
+    app.wait_until("the first attempt", || async { app.notices("webhook", &endpoint).await[0].attempts == 1 }).await;
     app.clock.advance(Duration::seconds(2));
     app.wait_until("the dead letter", || async { app.notices("webhook", &endpoint).await[0].status == "dead" }).await;
     assert_eq!(receiver.all().len(), 2, "two attempts, then it stops");

@@ -146,6 +146,9 @@ impl World {
     }
 }
 
+/// A refused attempt: what it is, the CSRF token sent, extra headers.
+type Attempt<'a> = (&'a str, Option<&'a str>, &'a [(&'a str, &'a str)]);
+
 fn is_refused(who: Who, response: &reqwest::Response) -> bool {
     match who {
         Who::Anonymous => response.status() == 303 && location(response).starts_with("/login"),
@@ -192,7 +195,7 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token_and_cr
         let token = token.expect("signed in");
         let mut pairs = world.form(route);
         let wrong = "f".repeat(64);
-        let attempts: [(&str, Option<&str>, &[(&str, &str)]); 5] = [
+        let attempts: [Attempt; 5] = [
             ("no token", None, &[]),
             ("a wrong token", Some(&wrong), &[]),
             ("a cross-site request", Some(&token), &[("sec-fetch-site", "cross-site")]),
