@@ -93,7 +93,7 @@ stop_server() {
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID" || true
     SERVER_PID=""
-    grep -o 'commits=[0-9]* transactions=[0-9]*' "$OUT/server.log" | tail -1 || true
+    sed 's/\x1b\[[0-9;]*m//g' "$OUT/server.log" | grep -o 'commits=[0-9]* transactions=[0-9]*' | tail -1 || true
 }
 
 rss_of() {

@@ -75,7 +75,11 @@ async fn prospect_loop(
                 ok = false;
                 break;
             }
-            steps.push(sent.elapsed());
+            let took = sent.elapsed();
+            if took > Duration::from_millis(900) && std::env::var_os("BENCH_DEBUG").is_some() {
+                eprintln!("slow step {index} ({}) of prospect {n}: {took:?}", LATER_STEPS[index].0);
+            }
+            steps.push(took);
         }
         if ok {
             whole.push(began.elapsed());

@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let args = parse(&raw[1..]);
+    leadgate::notify::webhook::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     match runtime.block_on(dispatch(&command, &args)) {
         Ok(true) => ExitCode::SUCCESS,
