@@ -9,7 +9,8 @@
 #   bench/run.sh all                             all of the above and the cargo
 #                                                benches, then one table (bench/compare.sh)
 #
-# Settings (environment): BENCH_SECONDS (wrk time per row, default 10),
+# Settings (environment): BENCH_BUILD=0 (use the release binaries as built),
+# BENCH_SECONDS (wrk time per row, default 10),
 # BENCH_CONNECTIONS (default "16 64"), BENCH_PG (default
 # postgres://postgres@127.0.0.1:5432). Results are appended to
 # target/bench/results.txt, one `RESULT` line per row.
@@ -48,8 +49,12 @@ ensure_tools() {
             apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null
         }
     fi
-    log "building the release server, baseline and driver"
-    cargo build --release --quiet --bin leadgate --example bench_baseline --example bench_driver
+    if [ "${BENCH_BUILD:-1}" = 0 ]; then
+        log "BENCH_BUILD=0: using the release binaries already built"
+    else
+        log "building the release server, baseline and driver"
+        cargo build --release --quiet --bin leadgate --example bench_baseline --example bench_driver
+    fi
     mkdir -p "$OUT"
 }
 

@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet --bin leadgate --example bench_driver
+[ "${BENCH_BUILD:-1}" = 0 ] || cargo build --release --quiet --bin leadgate --example bench_driver
 
 drill() {
     local backend=$1 url

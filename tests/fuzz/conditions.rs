@@ -145,7 +145,7 @@ fn form() -> &'static CompiledForm<'static> {
 }
 
 proptest! {
-    #![proptest_config(crate::cases(400_000))]
+    #![proptest_config(crate::cases(300_000))]
     #[test]
     fn conditions_never_panic_and_obey_not_all_and_any(
         c in condition(),
@@ -169,7 +169,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(crate::cases(5_000))]
+    #![proptest_config(crate::cases(1_000))]
     #[test]
     fn conditions_far_deeper_than_lint_allows_are_evaluated_or_refused_cleanly(
         depth in 1usize..400,

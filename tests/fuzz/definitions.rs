@@ -154,7 +154,7 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(crate::cases(40_000))]
+    #![proptest_config(crate::cases(200_000))]
 
     #[test]
     fn mutated_definitions_never_panic_or_hang(
