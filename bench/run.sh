@@ -29,13 +29,18 @@ BASELINE="$ROOT/target/release/examples/bench_baseline"
 DRIVER="$ROOT/target/release/examples/bench_driver"
 PORT=3911
 BASE="http://127.0.0.1:$PORT"
+BASELINE_PORT=3912
+BASELINE_BASE="http://127.0.0.1:$BASELINE_PORT"
 SERVER_PID=""
+BASELINE_PID=""
+COMMIT_STATS=""
 PG_DATABASES=()
 
 log() { printf '%s\n' "$*" >&2; }
 
 cleanup() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [ -n "$BASELINE_PID" ] && kill "$BASELINE_PID" 2>/dev/null && wait "$BASELINE_PID" 2>/dev/null
     for db in "${PG_DATABASES[@]}"; do
         psql "$PG/postgres" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
@@ -65,18 +70,17 @@ machine() {
         "$(cut -d' ' -f1-3 /proc/loadavg)" "$(rustc --version)" | tee -a "$RESULTS"
 }
 
-# A fresh database URL for a backend: a temp SQLite file or a new PostgreSQL database.
+# A fresh database for a backend, in FRESH_URL: a temp SQLite file or a new
+# PostgreSQL database (dropped on exit). Not to be run in a subshell.
 fresh_database() {
     local backend=$1
     if [ "$backend" = sqlite ]; then
-        local dir
-        dir=$(mktemp -d)
-        echo "sqlite://$dir/bench.db"
+        FRESH_URL="sqlite://$(mktemp -d)/bench.db"
     else
         local name="leadgate_bench_$$_$RANDOM"
         psql "$PG/postgres" -q -c "CREATE DATABASE $name" >/dev/null
         PG_DATABASES+=("$name")
-        echo "$PG/$name"
+        FRESH_URL="$PG/$name"
     fi
 }
 
@@ -93,12 +97,13 @@ start_server() {
     log "the server did not start:"; cat "$OUT/server.log" >&2; return 1
 }
 
-# Stops the server (SIGTERM) and prints the SQLite group-commit line it logs.
+# Stops the server (SIGTERM), waits for it to exit and keeps the SQLite
+# group-commit line it logs in COMMIT_STATS. Not to be run in a subshell.
 stop_server() {
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID" || true
     SERVER_PID=""
-    sed 's/\x1b\[[0-9;]*m//g' "$OUT/server.log" | grep -o 'commits=[0-9]* transactions=[0-9]*' | tail -1 || true
+    COMMIT_STATS=$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/server.log" | grep -o 'commits=[0-9]* transactions=[0-9]*' | tail -1 || true)
 }
 
 rss_of() {
@@ -114,67 +119,69 @@ wrk_row() {
     echo "${line/RESULT wrk/RESULT $name backend=$backend connections=$connections} $(rss_of "$pid")"
 }
 
+# Each baseline row runs right before the row it is compared with, so both
+# see the same load on a shared machine.
 http_backend() {
-    local backend=$1 url paths
-    url=$(fresh_database "$backend")
+    local backend=$1 url paths baseline_pid
+    fresh_database "$backend"
+    url=$FRESH_URL
     paths="$OUT/paths-$backend.txt"
     start_server "$url"
     "$DRIVER" prestart --base "$BASE" --count 2000 --out "$paths"
-    stop_server >/dev/null
+    stop_server
     export BENCH_PATHS=$paths
+    fresh_database "$backend"
+    "$BASELINE" "$FRESH_URL" "127.0.0.1:$BASELINE_PORT" >"$OUT/baseline.log" 2>&1 &
+    baseline_pid=$!
+    BASELINE_PID=$baseline_pid
+    for _ in $(seq 1 200); do curl -fs "$BASELINE_BASE/text" >/dev/null 2>&1 && break; sleep 0.05; done
     for c in $CONNECTIONS; do
-        for row in get_step answer_step; do
+        for pair in "baseline_text get_step" "baseline_commit answer_step"; do
+            local baseline=${pair% *} row=${pair#* } line
+            local route=/text script=report
+            [ "$baseline" = baseline_commit ] && route=/commit script=commit
+            wrk_row "$baseline" "$backend" "$c" "$baseline_pid" "$BASELINE_BASE$route" "$BENCH_DIR/wrk/$script.lua" \
+                | tee -a "$RESULTS"
             start_server "$url"
-            local line stats
             line=$(wrk_row "$row" "$backend" "$c" "$SERVER_PID" "$BASE" "$BENCH_DIR/wrk/$row.lua")
-            stats=$(stop_server)
-            echo "$line ${stats}" | tee -a "$RESULTS"
+            stop_server
+            echo "$line $COMMIT_STATS" | tee -a "$RESULTS"
         done
         start_server "$url"
         local flows
         flows=$("$DRIVER" flows --base "$BASE" --connections "$c" --seconds "$SECONDS_PER_ROW" --first $((1000000 * c)))
         line="${flows/RESULT flows/RESULT flows backend=$backend} $(rss_of "$SERVER_PID")"
-        echo "$line $(stop_server)" | tee -a "$RESULTS"
+        stop_server
+        echo "$line $COMMIT_STATS" | tee -a "$RESULTS"
     done
-    baseline_backend "$backend"
-}
-
-baseline_backend() {
-    local backend=$1 url pid
-    url=$(fresh_database "$backend")
-    "$BASELINE" "$url" "127.0.0.1:$PORT" >"$OUT/baseline.log" 2>&1 &
-    pid=$!
-    SERVER_PID=$pid
-    for _ in $(seq 1 200); do curl -fs "$BASE/text" >/dev/null 2>&1 && break; sleep 0.05; done
-    for c in $CONNECTIONS; do
-        wrk_row baseline_text "$backend" "$c" "$pid" "$BASE/text" "$BENCH_DIR/wrk/report.lua" | tee -a "$RESULTS"
-        wrk_row baseline_commit "$backend" "$c" "$pid" "$BASE/commit" "$BENCH_DIR/wrk/commit.lua" | tee -a "$RESULTS"
-    done
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    SERVER_PID=""
+    kill "$baseline_pid"; wait "$baseline_pid" 2>/dev/null || true
+    BASELINE_PID=""
 }
 
 notices_backend() {
-    local backend=$1 url
-    url=$(fresh_database "$backend")
-    start_server "$url"
+    local backend=$1
+    fresh_database "$backend"
+    start_server "$FRESH_URL"
     "$DRIVER" notices --base "$BASE" --rate 100 --seconds 20 \
         | sed "s/^RESULT \(notices_[a-z]*\)/RESULT \1 backend=$backend/" | tee -a "$RESULTS"
-    stop_server >/dev/null
+    stop_server
 }
 
 page_weight() {
-    start_server "$(fresh_database sqlite)"
+    fresh_database sqlite
+    start_server "$FRESH_URL"
     "$DRIVER" page-weight --base "$BASE" | tee -a "$RESULTS"
-    stop_server >/dev/null
+    stop_server
 }
 
 cold_start() {
     local url
-    url=$(fresh_database sqlite)
+    fresh_database sqlite
+    url=$FRESH_URL
     "$DRIVER" cold-start --binary "$SERVER" --database-url "$url" --label cold_start_new_database | tee -a "$RESULTS"
     "$DRIVER" cold-start --binary "$SERVER" --database-url "$url" --label cold_start_existing_database | tee -a "$RESULTS"
-    "$DRIVER" cold-start --binary "$SERVER" --database-url "$(fresh_database postgres)" \
+    fresh_database postgres
+    "$DRIVER" cold-start --binary "$SERVER" --database-url "$FRESH_URL" \
         --label cold_start_new_postgres | tee -a "$RESULTS"
 }
 

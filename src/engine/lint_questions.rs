@@ -128,7 +128,8 @@ fn check_validation(question: &Question, location: &str, findings: &mut Vec<Find
     // NaN compares false with everything: as a limit it would let any number through.
     for (name, limit) in [("minimum", validation.min), ("maximum", validation.max)] {
         if limit.is_some_and(|l| !l.is_finite()) {
-            findings.push(Finding::error(location, format!("The {name} must be an ordinary number, not NaN or infinity.")));
+            findings
+                .push(Finding::error(location, format!("The {name} must be an ordinary number, not NaN or infinity.")));
         }
     }
 }

@@ -83,11 +83,23 @@ fn questions() -> &'static [(Question, CompiledForm<'static>)] {
 
 fn question(kind: QuestionKind, required: bool, validation: Validation) -> Question {
     let options = if kind.is_choice() {
-        ["small", "Large", "1000+", "é"].map(|v| ChoiceOption { value: v.into(), label: v.into(), fit: 0, intent: 0 }).to_vec()
+        ["small", "Large", "1000+", "é"]
+            .map(|v| ChoiceOption { value: v.into(), label: v.into(), fit: 0, intent: 0 })
+            .to_vec()
     } else {
         Vec::new()
     };
-    Question { id: "q".into(), kind, label: "Label".into(), help: None, required, maps_to: None, options, validation, next: Vec::new() }
+    Question {
+        id: "q".into(),
+        kind,
+        label: "Label".into(),
+        help: None,
+        required,
+        maps_to: None,
+        options,
+        validation,
+        next: Vec::new(),
+    }
 }
 
 fn form_of(question: &Question) -> CompiledForm<'static> {
