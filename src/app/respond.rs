@@ -159,7 +159,7 @@ pub async fn answer_step(
     let mut tx = ctx.db.begin().await?;
     let response = store::responses::find_response_for_update(tx.conn(), response_id).await?;
     let response = response.ok_or(AppError::NotFound)?;
-    let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
+    let form = ctx.forms.version_in(tx.conn(), response.form_id, response.version).await?;
     if form.definition().slug != slug {
         return Err(AppError::NotFound);
     }

@@ -130,3 +130,23 @@ async fn killing_postgresql_connections_under_load_gives_success_or_503_and_neve
     assert!(all_statuses.iter().all(|s| [200, 303, 503].contains(s)), "only success or 503: {all_statuses:?}");
     assert!(all_statuses.contains(&503), "the kills did hit requests: {all_statuses:?}");
 }
+
+#[tokio::test]
+async fn a_restarted_server_with_a_cold_cache_takes_many_answers_at_once_without_starving_its_pool() {
+    let app = spawn_app().await;
+    app.publish_form(BRANCHING_FORM).await;
+    let mut paths = Vec::new();
+    for n in 0..40 {
+        paths.push(app.new_browser().start_form("qualify", "", &[&format!("p{n}@co{n}.example")]).await);
+    }
+    // A second server on the same database has not read the form yet: every
+    // answer below finds it missing from the cache inside its transaction.
+    let restarted = crate::helpers::spawn_on_database(&app.database_url, |_| {}).await;
+    let answers = paths.iter().map(|path| {
+        let browser = restarted.new_browser();
+        let path = path.clone();
+        tokio::spawn(async move { browser.answer(&path, "company_size", &["large"]).await.status().as_u16() })
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(answers).await.into_iter().map(|s| s.unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 303), "every answer is taken, none waits for a connection: {statuses:?}");
+}
