@@ -152,6 +152,9 @@ pub struct Limits {
     pub starts_per_minute: u32,
     pub answers_per_minute: u32,
     pub logins_per_minute: u32,
+    /// Sign-in attempts per account (whatever the address) per minute:
+    /// guessing one person's password from many addresses is slowed too.
+    pub logins_per_account_per_minute: u32,
     /// Overrides every form's minimum time before the first answer (tests use 0).
     pub min_seconds_before_first_answer: Option<u32>,
 }
@@ -162,6 +165,7 @@ impl Default for Limits {
             starts_per_minute: 20,
             answers_per_minute: 240,
             logins_per_minute: 10,
+            logins_per_account_per_minute: 5,
             min_seconds_before_first_answer: None,
         }
     }
@@ -237,6 +241,7 @@ impl RawSettings {
                     240,
                 )?,
                 logins_per_minute: 10,
+                logins_per_account_per_minute: 5,
                 min_seconds_before_first_answer: None,
             },
         })

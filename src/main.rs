@@ -11,6 +11,7 @@ use leadgate::store::Db;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     let settings = match cli.raw.parse() {
         Ok(settings) => settings,
@@ -34,6 +35,21 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc raises its mmap threshold each time a large block is freed, so the
+/// 19 MiB work area of every argon2 hash (each sign-in, each demo account)
+/// then stays in the heap for good: idle RSS was 132 MB after the demo's
+/// seven hashes instead of 18 MB. A fixed threshold gives them back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_system() {
+    // SAFETY: mallopt only changes glibc's allocator settings and is thread-safe.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_system() {}
 
 async fn serve(settings: leadgate::config::Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
@@ -109,6 +125,10 @@ fn describe(error: leadgate::app::AppError) -> anyhow::Error {
 fn check(path: &std::path::Path) -> ExitCode {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+            println!("{}: error: the file is not valid UTF-8 text; save it as UTF-8", path.display());
+            return ExitCode::FAILURE;
+        }
         Err(error) => {
             eprintln!("leadgate: cannot read {}: {error}", path.display());
             return ExitCode::from(2);

@@ -115,6 +115,9 @@ impl Application {
         let _ = worker.await;
         let _ = views.await;
         let _ = feeds.await;
+        if let Some(stats) = db.writer_stats() {
+            tracing::info!(commits = stats.batches, transactions = stats.transactions, "sqlite group commit");
+        }
         db.close().await;
         served
     }

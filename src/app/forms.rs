@@ -52,6 +52,25 @@ impl FormCache {
         Ok(form)
     }
 
+    /// As [`FormCache::version`], reading through `conn` on a miss. A use
+    /// case holding a transaction must use this: taking a second pooled
+    /// connection while holding one deadlocks the pool under load (every
+    /// connection held by a transaction waiting for another).
+    pub async fn version_in(
+        &self,
+        conn: store::Conn<'_>,
+        form_id: Uuid,
+        version: i32,
+    ) -> Result<Arc<PublishedForm>, AppError> {
+        if let Some(hit) = self.entries.lock().expect("cache lock").get(&(form_id, version)) {
+            return Ok(hit.clone());
+        }
+        let definition = store::forms::get_version_definition(conn, form_id, version).await?;
+        let form = Arc::new(PublishedForm { form_id, version, compiled: CompiledForm::new(definition) });
+        self.entries.lock().expect("cache lock").insert((form_id, version), form.clone());
+        Ok(form)
+    }
+
     /// The currently published version of the form at `slug`.
     pub async fn published(&self, db: &Db, slug: &str) -> Result<Arc<PublishedForm>, AppError> {
         let published = {

@@ -147,9 +147,11 @@ pub async fn load_step(ctx: &Context, response_id: Uuid, requested: Option<&str>
 
 /// Saves one answer (a new one, or a changed earlier one) and finishes the
 /// response when the path is complete. Answering a finished response again
-/// changes nothing and reports it finished.
+/// changes nothing and reports it finished. With `slug` (the form's
+/// address the answer came to), a response of another form is not found.
 pub async fn answer_step(
     ctx: &Context,
+    slug: Option<&str>,
     response_id: Uuid,
     step: StepInput,
     now: DateTime<Utc>,
@@ -157,10 +159,13 @@ pub async fn answer_step(
     let mut tx = ctx.db.begin().await?;
     let response = store::responses::find_response_for_update(tx.conn(), response_id).await?;
     let response = response.ok_or(AppError::NotFound)?;
+    let form = ctx.forms.version_in(tx.conn(), response.form_id, response.version).await?;
+    if slug.is_some_and(|slug| form.definition().slug != slug) {
+        return Err(AppError::NotFound);
+    }
     if response.is_finished() {
         return Ok(AnswerResult::Finished);
     }
-    let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
     let before = form.compiled.evaluate(&response.answers, &response.hidden);
     if !before.path.contains(&step.question_id) {
         return Err(AppError::Conflict("This question is no longer part of your answers.".into()));

@@ -130,6 +130,8 @@ fn parse_single(question: &Question, value: &str, pattern: Option<&Regex>) -> Re
         QuestionKind::Email => input::email(value)?,
         QuestionKind::Phone => input::phone(value)?,
         QuestionKind::Url => input::url(value)?,
+        // A one-line field: a browser cannot send a line break in it, so one is refused.
+        QuestionKind::ShortText if value.contains(['\n', '\r']) => return Err("Keep the answer on one line".to_owned()),
         QuestionKind::ShortText => input::text(value, validation, 200)?,
         _ => input::text(value, validation, 5000)?,
     };
@@ -213,6 +215,14 @@ mod tests {
         assert_eq!(parse(&optional, &[]), Ok(AnswerValue::Blank));
         let choices = question(QuestionKind::MultipleChoice, true);
         assert_eq!(parse(&choices, &[""]).unwrap_err(), NEEDS_ANSWER);
+    }
+
+    #[test]
+    fn short_text_is_one_line_long_text_may_have_many() {
+        let short = question(QuestionKind::ShortText, true);
+        assert_eq!(parse(&short, &["Bob\nBcc: x@evil.example"]).unwrap_err(), "Keep the answer on one line");
+        let long = question(QuestionKind::LongText, true);
+        assert_eq!(parse(&long, &["line one\r\nline two"]), Ok(AnswerValue::Text("line one\nline two".into())));
     }
 
     #[test]

@@ -46,8 +46,14 @@ fn is_host_name(host: &str) -> bool {
         && !top_level.chars().all(|c| c.is_ascii_digit())
 }
 
+/// Longest phone number accepted, spaces and signs included.
+const PHONE_MAX_CHARS: usize = 40;
+
 /// A phone number of digits, spaces and + - ( ) . with 6 to 20 digits.
 pub(crate) fn phone(value: &str) -> Result<String, String> {
+    if value.chars().count() > PHONE_MAX_CHARS {
+        return Err(format!("A phone number has at most {PHONE_MAX_CHARS} characters"));
+    }
     let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
     if !value.chars().all(allowed) {
         return Err("Enter a phone number using only digits, spaces and + - ( ) .".to_owned());

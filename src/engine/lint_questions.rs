@@ -125,6 +125,13 @@ fn check_validation(question: &Question, location: &str, findings: &mut Vec<Find
     {
         findings.push(Finding::error(location, format!("The minimum ({min}) is larger than the maximum ({max}).")));
     }
+    // NaN compares false with everything: as a limit it would let any number through.
+    for (name, limit) in [("minimum", validation.min), ("maximum", validation.max)] {
+        if limit.is_some_and(|l| !l.is_finite()) {
+            findings
+                .push(Finding::error(location, format!("The {name} must be an ordinary number, not NaN or infinity.")));
+        }
+    }
 }
 
 /// True when a branch rule always matches (no `when`, or `always`).

@@ -115,6 +115,16 @@ fn invalid_pattern_and_min_above_max() {
 }
 
 #[test]
+fn number_limits_must_be_ordinary_numbers() {
+    let mut number = question("number", QuestionKind::Number);
+    number.validation.min = Some(f64::NAN);
+    number.validation.max = Some(f64::INFINITY);
+    let def = form(vec![number]);
+    assert_finding(&def, Severity::Error, "question number", "minimum must be an ordinary number");
+    assert_finding(&def, Severity::Error, "question number", "maximum must be an ordinary number");
+}
+
+#[test]
 fn scoring_rule_reading_scores() {
     let mut def = tiny_form();
     def.scoring = vec![rule(Condition::Not(Box::new(Condition::Fit(Test::Gt(5.0)))))];

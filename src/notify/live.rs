@@ -61,7 +61,7 @@ impl LiveHub {
     }
 
     /// On PostgreSQL, forwards notices from every instance to local clients
-    /// until the process ends. The listener reconnects by itself.
+    /// until the pool closes. The listener reconnects by itself.
     pub fn spawn_listener(&self, db: &Db) {
         let Db::Postgres(pool) = db else { return };
         let (pool, hub) = (pool.clone(), self.clone());
@@ -79,7 +79,14 @@ impl LiveHub {
                         Ok(event) => hub.publish_local(event),
                         Err(error) => tracing::warn!(%error, "live notices: unreadable payload"),
                     },
-                    Err(error) => tracing::warn!(%error, "live notices: listener error, reconnecting"),
+                    // The pool closes when the process shuts down: stop, and let the
+                    // listener's connection go so the pool can finish closing.
+                    Err(_) if pool.is_closed() => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "live notices: listener error, reconnecting");
+                        // While the database is down, each reconnect fails at once: do not spin.
+                        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    }
                 }
             }
         });

@@ -142,9 +142,12 @@ pub fn standard_body(delivery: &Delivery) -> serde_json::Value {
     })
 }
 
-/// The chat body: `{"text": summary}`.
+/// The chat body: `{"text": summary}`, with `&`, `<` and `>` escaped as
+/// Slack-style chat tools require, so what a prospect typed cannot become
+/// a link or a mention there.
 fn chat_body(delivery: &Delivery) -> serde_json::Value {
-    serde_json::json!({ "text": delivery.summary })
+    let text = delivery.summary.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    serde_json::json!({ "text": text })
 }
 
 /// The exact bytes sent (and signed) for a format.

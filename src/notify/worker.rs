@@ -3,10 +3,20 @@
 //! the last attempt. It also fires the routing fallback for leads nobody
 //! accepted in time. It wakes at once when a use case commits notices, and
 //! polls as a backstop (so notices left by a killed process go out too).
+//!
+//! Deliveries run side by side, each in its own task, with a separate
+//! number of slots per channel: a receiver that is slow or down holds up
+//! only notices of its own channel, never the live inbox. At most
+//! [`MAX_IN_FLIGHT`] notices are claimed at once, so even when every one of
+//! them waits for a slow receiver (10 s each), all are done well within
+//! their lease and none is delivered twice.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::live::{LiveEvent, LiveHub};
@@ -49,10 +59,38 @@ impl RetryPolicy {
 }
 
 /// Lease on a claimed notice; a killed worker's notices are retried after it.
+/// Longer than any delivery may take (webhooks 10 s, email 15 s).
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const BATCH: i64 = 50;
+/// Notices claimed and not yet recorded, at most.
+pub const MAX_IN_FLIGHT: usize = 64;
+/// Deliveries at once per channel: (live, email, webhook).
+const SLOTS: (usize, usize, usize) = (16, 8, 16);
+
+/// Delivery slots of each channel.
+struct Slots {
+    live: Arc<Semaphore>,
+    email: Arc<Semaphore>,
+    webhook: Arc<Semaphore>,
+}
+
+impl Slots {
+    fn new() -> Slots {
+        let new = |n| Arc::new(Semaphore::new(n));
+        Slots { live: new(SLOTS.0), email: new(SLOTS.1), webhook: new(SLOTS.2) }
+    }
+
+    fn of(&self, channel: &str) -> Arc<Semaphore> {
+        match channel {
+            "live" => self.live.clone(),
+            "email" => self.email.clone(),
+            _ => self.webhook.clone(),
+        }
+    }
+}
 
 /// Delivers notices until `shutdown` resolves.
+#[derive(Clone)]
 pub struct Worker {
     pub ctx: Context,
     pub live: LiveHub,
@@ -73,31 +111,42 @@ impl Worker {
                 let _ = shutdown.changed().await;
                 return;
             }
+            let slots = Slots::new();
+            let mut in_flight = JoinSet::new();
             loop {
-                self.tick().await;
+                self.tick(&slots, &mut in_flight).await;
                 tokio::select! {
                     _ = self.ctx.wake_worker.notified() => {},
                     _ = tokio::time::sleep(self.policy.poll_every) => {},
                     _ = shutdown.changed() => break,
                 }
             }
+            // Let deliveries under way finish; any cut short is retried after its lease.
+            let _ = tokio::time::timeout(Duration::from_secs(5), in_flight.join_all()).await;
         })
     }
 
-    /// One round: fallbacks, then every due notice.
-    pub async fn tick(&self) {
+    /// One round: fallbacks, then due notices, each delivered in its own
+    /// task once its channel has a free slot.
+    async fn tick(&self, slots: &Slots, in_flight: &mut JoinSet<()>) {
         if let Err(error) = routing::fire_overdue_fallbacks(&self.ctx).await {
             tracing::error!(error = %error, "routing fallback failed");
         }
         if let Err(error) = crate::app::abandoned::hand_abandoned_to_sales(&self.ctx).await {
             tracing::error!(error = %error, "abandoned Tier 1 handoff failed");
         }
-        loop {
-            match self.claim().await {
+        while in_flight.try_join_next().is_some() {}
+        while in_flight.len() < MAX_IN_FLIGHT {
+            let room = (MAX_IN_FLIGHT - in_flight.len()).min(BATCH as usize) as i64;
+            match self.claim(room).await {
                 Ok(notices) if notices.is_empty() => break,
                 Ok(notices) => {
                     for notice in notices {
-                        self.deliver_and_record(notice).await;
+                        let (worker, slot) = (self.clone(), slots.of(&notice.channel));
+                        in_flight.spawn(async move {
+                            let Ok(_slot) = slot.acquire_owned().await else { return };
+                            worker.deliver_and_record(notice).await;
+                        });
                     }
                 }
                 Err(error) => {
@@ -108,10 +157,10 @@ impl Worker {
         }
     }
 
-    async fn claim(&self) -> Result<Vec<NoticeRecord>, store::StoreError> {
+    async fn claim(&self, limit: i64) -> Result<Vec<NoticeRecord>, store::StoreError> {
         let now = self.ctx.clock.now();
         let mut tx = self.ctx.db.begin().await?;
-        let claimed = store::outbox::claim_due(tx.conn(), now, now + LEASE, BATCH).await?;
+        let claimed = store::outbox::claim_due(tx.conn(), now, now + LEASE, limit).await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -187,7 +236,9 @@ pub fn summary(event_type: &str, payload: &serde_json::Value) -> String {
     };
     let company = text("/lead/company");
     let who = if company.is_empty() { text("/lead/name") } else { format!("{} ({company})", text("/lead/name")) };
-    format!("{what}: {} {who}: {}", text("/lead/tier"), text("/lead/reason"))
+    let line = format!("{what}: {} {who}: {}", text("/lead/tier"), text("/lead/reason"));
+    // One line whatever a prospect typed: it becomes an email subject and a chat message.
+    line.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -203,6 +254,14 @@ mod tests {
         assert_eq!(delay(2), 10);
         assert_eq!(delay(3), 20);
         assert_eq!(policy.next_attempt(4, now), None);
+    }
+
+    #[test]
+    fn a_summary_is_always_one_line() {
+        let payload = serde_json::json!({ "lead": { "name": "Bob\r\nBcc: x@evil.example", "tier": "Tier 1" } });
+        let line = summary("lead.assigned", &payload);
+        assert!(!line.contains(['\r', '\n']), "{line}");
+        assert!(line.contains("Bob  Bcc: x@evil.example"), "{line}");
     }
 
     #[test]

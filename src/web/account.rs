@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::AppState;
-use super::auth::{cleared_cookie, session_cookie, session_token};
+use super::auth::{SignedIn, cleared_cookie, session_cookie, session_token};
 use super::error::{PageError, too_many_requests};
 use super::forms_input::FormBody;
 use crate::app::AppError;
@@ -58,6 +58,9 @@ async fn submit_login(
     }
     let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let email = form.get("email").unwrap_or_default().to_string();
+    if let Err(retry) = state.rate_limits.check_account_login(&email) {
+        return Ok(too_many_requests(retry));
+    }
     let next = safe_next(form.get("next"));
     match auth::log_in(&state.ctx.db, &email, form.get("password").unwrap_or_default(), state.ctx.clock.now()).await {
         Ok(session) => {
@@ -77,8 +80,14 @@ async fn submit_login(
     }
 }
 
-async fn submit_logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+/// POST /logout: ends the session (with its CSRF token, so another site
+/// cannot sign a person out) and clears the cookie.
+async fn submit_logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, PageError> {
     if let Some(token) = session_token(&headers) {
+        if let Some(user) = auth::current_user(&state.ctx.db, &token, state.ctx.clock.now()).await? {
+            let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
+            SignedIn(user).check_csrf(&form)?;
+        }
         auth::log_out(&state.ctx.db, &token).await?;
     }
     let mut response = Redirect::to("/login").into_response();

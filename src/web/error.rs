@@ -123,6 +123,57 @@ pub async fn render_error_pages(State(_state): State<AppState>, request: Request
     response
 }
 
+/// Middleware (outside the body limit and the timeout): an error answered
+/// by a layer or an extractor as bare text (413 body too large, 400 bad
+/// path or query, 405, 503 timeout…) becomes the same friendly page as
+/// every other error. Responses with their own body type (HTML, JSON
+/// problems, event streams) are left alone.
+pub async fn bare_errors_as_pages(request: Request, next: Next) -> Response {
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+    let response = next.run(request).await;
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let bare = content_type.is_empty() || content_type.starts_with("text/plain");
+    if !(status.is_client_error() || status.is_server_error()) || !bare {
+        return response;
+    }
+    let (title, message) = bare_error_words(status);
+    let template = ErrorPageTemplate { title, message, request_id: &request_id, status: status.as_u16() };
+    let body = template.render().unwrap_or_else(|_| title.to_string());
+    let (parts, _) = response.into_parts();
+    let mut page = Html(body).into_response();
+    *page.status_mut() = parts.status;
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE && !page.headers().contains_key(header::RETRY_AFTER) {
+        page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    }
+    page
+}
+
+fn bare_error_words(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Too much at once",
+            "This is more than a form accepts (256 KB at most). Shorten what you typed and send it again.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
+            "Busy for a moment",
+            "We are very busy right now. Nothing you entered was lost; please try again in a few seconds.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => ("Not available", "This address does not accept that kind of request."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("Could not read that", "Send the form as a web browser does."),
+        s if s.is_server_error() => (
+            "Something went wrong",
+            "Something went wrong on our side. Nothing you entered was lost; please try again.",
+        ),
+        _ => ("Could not read that", "The address or the form data could not be read. Check the link and try again."),
+    }
+}
+
 /// The fallback for unknown paths (a problem document under `/api/`).
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {

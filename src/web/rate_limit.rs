@@ -19,6 +19,7 @@ pub struct RateLimits {
     starts: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     answers: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     logins: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    account_logins: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 /// Refused: retry after this long.
@@ -31,6 +32,7 @@ impl RateLimits {
             starts: Arc::new(RateLimiter::keyed(per_minute(limits.starts_per_minute))),
             answers: Arc::new(RateLimiter::keyed(per_minute(limits.answers_per_minute))),
             logins: Arc::new(RateLimiter::keyed(per_minute(limits.logins_per_minute))),
+            account_logins: Arc::new(RateLimiter::keyed(per_minute(limits.logins_per_account_per_minute))),
         }
     }
 
@@ -43,6 +45,12 @@ impl RateLimits {
         check(&self.logins, ip)
     }
 
+    /// Sign-in attempts for one account (the email as typed, lowercased),
+    /// from any address.
+    pub fn check_account_login(&self, email: &str) -> Result<(), RetryAfter> {
+        check(&self.account_logins, email.trim().to_lowercase())
+    }
+
     pub fn check_answer(&self, ip: IpAddr) -> Result<(), RetryAfter> {
         check(&self.answers, ip)
     }
@@ -52,11 +60,11 @@ fn per_minute(n: u32) -> Quota {
     Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least one"))
 }
 
-fn check(limiter: &DefaultKeyedRateLimiter<IpAddr>, ip: IpAddr) -> Result<(), RetryAfter> {
+fn check<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: K) -> Result<(), RetryAfter> {
     if limiter.len() > TRACKED_CLIENTS_BEFORE_CLEANUP {
         limiter.retain_recent();
     }
-    limiter.check_key(&ip).map_err(|not_until| RetryAfter(not_until.wait_time_from(DefaultClock::default().now())))
+    limiter.check_key(&key).map_err(|not_until| RetryAfter(not_until.wait_time_from(DefaultClock::default().now())))
 }
 
 #[cfg(test)]
@@ -73,5 +81,14 @@ mod tests {
         let refused = limits.check_start(a).unwrap_err();
         assert!(refused.0 > Duration::ZERO);
         assert!(limits.check_start(b).is_ok());
+    }
+
+    #[test]
+    fn sign_in_attempts_are_limited_per_account_whatever_the_case() {
+        let limits = RateLimits::new(&Limits { logins_per_account_per_minute: 2, ..Limits::default() });
+        assert!(limits.check_account_login("Rita@Team.example").is_ok());
+        assert!(limits.check_account_login(" rita@team.example").is_ok());
+        assert!(limits.check_account_login("rita@team.example").is_err());
+        assert!(limits.check_account_login("sam@team.example").is_ok());
     }
 }

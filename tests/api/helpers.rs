@@ -71,13 +71,15 @@ async fn spawn_on(database_url: String, dir: tempfile::TempDir, customise: impl 
     settings.limits.starts_per_minute = 10_000;
     settings.limits.answers_per_minute = 10_000;
     settings.limits.logins_per_minute = 10_000;
+    settings.limits.logins_per_account_per_minute = 10_000;
     settings.demo = false;
     settings.notices.first_delay = Duration::from_secs(1);
     customise(&mut settings);
     let clock = Clock::manual();
     clock.set(test_start_time());
     let app = Application::build_with_clock(settings, clock.clone()).await.expect("application builds");
-    let address = app.base_url().to_string();
+    // The listening address itself, also when the public base URL is another one.
+    let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().ctx.db.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {

@@ -14,12 +14,13 @@ pub struct Received {
     pub body: String,
 }
 
-/// Collects webhook requests; answers with `status` (changeable).
+/// Collects webhook requests; answers with `status` after `delay` (both changeable).
 #[derive(Clone)]
 pub struct WebhookReceiver {
     pub url: String,
     pub received: Arc<Mutex<Vec<Received>>>,
     pub status: Arc<Mutex<StatusCode>>,
+    pub delay: Arc<Mutex<std::time::Duration>>,
 }
 
 impl WebhookReceiver {
@@ -28,19 +29,23 @@ impl WebhookReceiver {
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
         let status = Arc::new(Mutex::new(StatusCode::OK));
-        let (log, answer) = (received.clone(), status.clone());
+        let delay = Arc::new(Mutex::new(std::time::Duration::ZERO));
+        let (log, answer, wait) = (received.clone(), status.clone(), delay.clone());
         let app = axum::Router::new().route(
             "/hook",
             axum::routing::post(move |headers: HeaderMap, body: String| {
-                let (log, answer) = (log.clone(), answer.clone());
+                let (log, answer, wait) = (log.clone(), answer.clone(), wait.clone());
                 async move {
                     log.lock().unwrap().push(Received { headers, body });
+                    let pause = *wait.lock().unwrap();
+                    // A slow receiver: the test sets how long it takes to answer.
+                    tokio::time::sleep(pause).await;
                     *answer.lock().unwrap()
                 }
             }),
         );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        WebhookReceiver { url, received, status }
+        WebhookReceiver { url, received, status, delay }
     }
 
     pub fn all(&self) -> Vec<Received> {
@@ -49,6 +54,10 @@ impl WebhookReceiver {
 
     pub fn answer_with(&self, status: StatusCode) {
         *self.status.lock().unwrap() = status;
+    }
+
+    pub fn answer_after(&self, delay: std::time::Duration) {
+        *self.delay.lock().unwrap() = delay;
     }
 }
 
@@ -61,7 +70,12 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on(0).await
+    }
+
+    /// On a given port (0: any free one), e.g. one that was down before.
+    pub async fn start_on(port: u16) -> SmtpServer {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let messages = Arc::new(Mutex::new(Vec::new()));
         let store = messages.clone();

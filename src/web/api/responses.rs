@@ -183,7 +183,7 @@ pub async fn create_answer(
     let id = path_id(&id, "response")?;
     let values = answer_values(&body.answer)?;
     let step = StepInput { question_id: body.question_id.clone(), values, honeypot_filled: false };
-    respond::answer_step(&state.ctx, id, step, state.ctx.clock.now())
+    respond::answer_step(&state.ctx, None, id, step, state.ctx.clock.now())
         .await
         .map_err(|e| answer_problem(e, &body.question_id))?;
     Ok(Json(current_state(&state, id, None).await?))

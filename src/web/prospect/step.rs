@@ -53,7 +53,7 @@ pub async fn submit_answer(
     }
     let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
-    match respond::answer_step(&state.ctx, response_id, input.clone(), state.ctx.clock.now()).await {
+    match respond::answer_step(&state.ctx, Some(&slug), response_id, input.clone(), state.ctx.clock.now()).await {
         Ok(AnswerResult::NextStep | AnswerResult::Finished) => {
             // The browser's zone (filled in by app.js) shows booking times on its clock at once.
             let tz = form.get("tz").filter(|tz| !tz.trim().is_empty());
