@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use crate::api_support::{Api, api_app, problem_fields, reply, set_person, token};
-use crate::helpers::BRANCHING_FORM;
+use leadgate::app::auth::Role;
+
+use crate::helpers::{BRANCHING_FORM, PASSWORD, Person};
 
 /// The fixture definition as JSON, at another address.
 fn fixture(slug: &str) -> Value {
@@ -169,12 +171,19 @@ async fn form_changes_need_the_write_scope_and_a_token_acts_only_while_its_maker
     reader.post("/api/v1/forms", json!({"title": "X", "slug": "x"})).await.assert_problem(403, None);
     let anonymous = reply(app.client.get(app.url("/api/v1/forms/qualify/draft")).send().await.unwrap()).await;
     anonymous.assert_problem(401, None);
+    let idle = scraper::Selector::parse("tr[data-token] [data-idle]").unwrap();
+    let before = app.login_as(&team.admin).await.get_html("/admin/tokens").await;
+    assert!(before.select(&idle).next().is_none());
     // The admin who made the token becomes a marketer: the token stops acting for them.
     set_person(&app, team.admin.id, "marketer", true).await;
     let demoted = api.put("/api/v1/forms/qualify/draft", body.clone()).await;
     demoted.assert_problem(403, None);
     assert!(demoted.body["detail"].as_str().unwrap().contains("no longer an admin"), "{}", demoted.body);
     api.get("/api/v1/leads").await.assert_problem(403, None);
+    let other = leadgate::app::auth::add_user(&app.db, "root@team.example", "Other Admin", Role::Admin, PASSWORD).await;
+    let other = Person { id: other.unwrap(), email: "root@team.example".into() };
+    let listing = app.login_as(&other).await.get_html("/admin/tokens").await;
+    assert!(listing.select(&idle).next().is_some(), "the tokens page says the token does not act");
     set_person(&app, team.admin.id, "admin", true).await;
     assert_eq!(api.put("/api/v1/forms/qualify/draft", body).await.status, 200, "an admin again, it acts again");
     set_person(&app, team.admin.id, "admin", false).await;

@@ -236,7 +236,7 @@ pub async fn book_slot(
             let mut problem = ApiProblem::conflict(
                 "Someone booked that time a moment ago, or it is no longer free; `slots` has the times still free.",
             );
-            problem.slots = response_booking(&state, id, zone).await?.offer;
+            problem.extras().slots = response_booking(&state, id, zone).await?.offer;
             Err(problem)
         }
     }

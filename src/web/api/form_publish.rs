@@ -49,8 +49,8 @@ fn refused(refusal: Refusal) -> ApiProblem {
     problem.errors = errors;
     let mut findings = refusal.errors;
     findings.extend(refusal.warnings);
-    problem.findings = LintFinding::all(&findings);
-    problem.failed_cases = refusal.failed_cases.iter().map(CaseResultView::from).collect();
+    problem.extras().findings = LintFinding::all(&findings);
+    problem.extras().failed_cases = refusal.failed_cases.iter().map(CaseResultView::from).collect();
     problem
 }
 

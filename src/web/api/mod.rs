@@ -14,6 +14,7 @@
 
 pub mod booking_view;
 pub mod bookings;
+pub mod busy_blocks;
 pub mod extract;
 pub mod form_cases;
 pub mod form_drafts;
@@ -23,6 +24,7 @@ pub mod forms;
 pub mod lead_view;
 pub mod leads;
 pub mod problem;
+pub mod rep_availability;
 pub mod rep_calendar;
 pub mod reps;
 pub mod response_view;
@@ -105,9 +107,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reps::list_reps))
         .routes(routes!(reps::get_rep))
         .routes(routes!(rep_calendar::get_booking_settings, rep_calendar::update_booking_settings))
-        .routes(routes!(rep_calendar::list_busy_blocks, rep_calendar::create_busy_block))
-        .routes(routes!(rep_calendar::delete_busy_block))
-        .routes(routes!(rep_calendar::get_availability))
+        .routes(routes!(busy_blocks::list_busy_blocks, busy_blocks::create_busy_block))
+        .routes(routes!(busy_blocks::delete_busy_block))
+        .routes(routes!(rep_availability::get_availability))
         .routes(routes!(bookings::list_bookings))
         .routes(routes!(bookings::get_booking))
         .routes(routes!(bookings::cancel_booking))

@@ -57,6 +57,13 @@ pub struct ApiProblem {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<ProblemField>,
+    /// Extension members, on the few problems that have them.
+    pub extras: Option<Box<Extras>>,
+}
+
+/// RFC 9457 extension members of a problem.
+#[derive(Debug, Default)]
+pub struct Extras {
     pub findings: Vec<LintFinding>,
     pub failed_cases: Vec<CaseResultView>,
     pub slots: Option<SlotOffer>,
@@ -64,16 +71,12 @@ pub struct ApiProblem {
 
 impl ApiProblem {
     pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiProblem {
-            status,
-            kind,
-            title,
-            detail: detail.into(),
-            errors: Vec::new(),
-            findings: Vec::new(),
-            failed_cases: Vec::new(),
-            slots: None,
-        }
+        ApiProblem { status, kind, title, detail: detail.into(), errors: Vec::new(), extras: None }
+    }
+
+    /// The extension members, to fill in.
+    pub fn extras(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Default::default)
     }
 
     pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
@@ -153,15 +156,16 @@ impl From<crate::store::StoreError> for ApiProblem {
 
 impl IntoResponse for ApiProblem {
     fn into_response(self) -> Response {
+        let extras = self.extras.map(|e| *e).unwrap_or_default();
         let body = Problem {
             kind: format!("urn:leadgate:problem:{}", self.kind),
             title: self.title.to_string(),
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
-            findings: self.findings,
-            failed_cases: self.failed_cases,
-            slots: self.slots,
+            findings: extras.findings,
+            failed_cases: extras.failed_cases,
+            slots: extras.slots,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut response = (self.status, json).into_response();

@@ -1,24 +1,19 @@
-//! A rep's calendar through the API: booking settings (checked by
-//! `app::calendar_settings`, as the rep's calendar page is), manual busy
-//! blocks, and free slots grouped by day in a zone, from the engine
-//! function that makes the prospect's offer.
+//! A rep's booking settings through the API, checked by
+//! `app::calendar_settings` as the rep's calendar page is. Busy blocks are
+//! in `busy_blocks`, free slots in `rep_availability`.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::booking_view::{SlotDay, days_of};
-use super::extract::{ApiJson, ApiQuery, PageParams, Reader, Writer, paginate, path_id};
-use super::forms::ListQuery;
+use super::extract::{ApiJson, Reader, Writer, path_id};
 use super::problem::{ApiProblem, ProblemField, Problems};
-use crate::app::{availability, calendar, calendar_settings};
-use crate::engine::{self, BookingSettings, TimeRange, WeeklyHours};
-use crate::store::calendars::BusyBlockRecord;
+use crate::app::auth::CurrentUser;
+use crate::app::{calendar, calendar_settings};
+use crate::engine::{BookingSettings, TimeRange, WeeklyHours};
 use crate::web::AppState;
 
 /// One span of a day, `HH:MM` to `HH:MM` (an end of 00:00 is midnight).
@@ -145,7 +140,7 @@ pub struct BookingSettingsBody {
 
 async fn settings_view(
     state: &AppState,
-    caller: &crate::app::auth::CurrentUser,
+    caller: &CurrentUser,
     rep_id: Uuid,
 ) -> Result<BookingSettingsView, ApiProblem> {
     let view = calendar::calendar_view(&state.ctx, caller, rep_id).await.map_err(|e| ApiProblem::from_app(e, "rep"))?;
@@ -213,166 +208,4 @@ pub async fn update_booking_settings(
         .await
         .map_err(|e| ApiProblem::from_app(e, "rep"))?;
     Ok(Json(settings_view(&state, &caller.user, rep_id).await?))
-}
-
-/// Time a rep cannot meet.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BusyBlockView {
-    pub id: Uuid,
-    /// `manual` (added by hand or through the API) or `feed` (read from the rep's calendar feed).
-    pub source: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub note: String,
-}
-
-impl From<BusyBlockRecord> for BusyBlockView {
-    fn from(b: BusyBlockRecord) -> Self {
-        BusyBlockView { id: b.id, source: b.source, starts_at: b.starts_at, ends_at: b.ends_at, note: b.note }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BusyBlockList {
-    pub items: Vec<BusyBlockView>,
-    pub next_cursor: Option<String>,
-}
-
-/// A new manual busy block.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BusyBlockBody {
-    pub starts_at: DateTime<Utc>,
-    /// After `starts_at`, at most 90 days later.
-    pub ends_at: DateTime<Utc>,
-    /// At most 200 characters.
-    #[serde(default)]
-    pub note: String,
-}
-
-/// The rep's busy blocks still to come, earliest first.
-#[utoipa::path(get, path = "/api/v1/reps/{id}/busy-blocks", tag = "reps", params(("id" = String, Path), ListQuery),
-    description = "Needs the read scope.",
-    responses((status = 200, body = BusyBlockList), Problems))]
-pub async fn list_busy_blocks(
-    State(state): State<AppState>,
-    Reader(caller): Reader,
-    Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<BusyBlockList>, ApiProblem> {
-    let rep_id = path_id(&id, "rep")?;
-    let page = PageParams { limit: query.limit, cursor: query.cursor.clone() };
-    let limit = page.limit()?;
-    let after = page.cursor_id("busy-blocks")?;
-    let blocks = calendar_settings::upcoming_blocks(&state.ctx, &caller.user, rep_id).await;
-    let blocks = blocks.map_err(|e| ApiProblem::from_app(e, "rep"))?;
-    // Blocks come by start; the cursor is the last one's id, found again in the same order.
-    let start = after.map_or(0, |a| blocks.iter().position(|b| b.id == a).map_or(blocks.len(), |i| i + 1));
-    let rows: Vec<BusyBlockRecord> = blocks.into_iter().skip(start).take(limit as usize + 1).collect();
-    let (rows, next_cursor) = paginate(rows, limit, "busy-blocks", |b| b.id.to_string());
-    Ok(Json(BusyBlockList { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
-}
-
-/// Adds a manual busy block: no slot is offered that touches it (with the buffer).
-#[utoipa::path(post, path = "/api/v1/reps/{id}/busy-blocks", tag = "reps", params(("id" = String, Path)),
-    description = "Needs the write scope.",
-    request_body = BusyBlockBody,
-    responses((status = 201, body = BusyBlockView), Problems))]
-pub async fn create_busy_block(
-    State(state): State<AppState>,
-    Writer(caller): Writer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<BusyBlockBody>,
-) -> Result<Response, ApiProblem> {
-    let rep_id = path_id(&id, "rep")?;
-    let span = (body.starts_at, body.ends_at);
-    let block_id = calendar_settings::add_block_at(&state.ctx, &caller.user, rep_id, span, &body.note).await;
-    let block_id = block_id.map_err(|e| ApiProblem::from_app(e, "rep"))?;
-    let view = BusyBlockView {
-        id: block_id,
-        source: "manual".into(),
-        starts_at: body.starts_at,
-        ends_at: body.ends_at,
-        note: body.note.trim().to_owned(),
-    };
-    Ok((StatusCode::CREATED, Json(view)).into_response())
-}
-
-/// Removes a manual busy block (feed blocks follow the feed).
-#[utoipa::path(delete, path = "/api/v1/reps/{id}/busy-blocks/{block_id}", tag = "reps",
-    params(("id" = String, Path), ("block_id" = String, Path)),
-    description = "Needs the write scope.",
-    responses((status = 204, description = "Removed"), Problems))]
-pub async fn delete_busy_block(
-    State(state): State<AppState>,
-    Writer(caller): Writer,
-    Path((id, block_id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiProblem> {
-    let rep_id = path_id(&id, "rep")?;
-    let block_id = path_id(&block_id, "busy block")?;
-    calendar::delete_block(&state.ctx, &caller.user, rep_id, block_id)
-        .await
-        .map_err(|e| ApiProblem::from_app(e, "busy block"))?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AvailabilityQuery {
-    /// The first day (YYYY-MM-DD) in `zone`; default today there.
-    pub from: Option<String>,
-    /// How many days (1 to 31, default 7).
-    #[param(minimum = 1, maximum = 31)]
-    pub days: Option<u32>,
-    /// The IANA zone days and times are on; default the rep's.
-    pub zone: Option<String>,
-}
-
-/// A rep's free slots, by day.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RepAvailability {
-    pub rep_id: Uuid,
-    pub zone: String,
-    pub from: NaiveDate,
-    /// The last day included.
-    pub to: NaiveDate,
-    /// Days with at least one free slot, earliest first.
-    pub days: Vec<SlotDay>,
-}
-
-/// The rep's free meeting slots over some days, grouped by day in a zone.
-#[utoipa::path(get, path = "/api/v1/reps/{id}/availability", tag = "reps", params(("id" = String, Path), AvailabilityQuery),
-    description = "Needs the read scope. The same free slots a prospect is offered (meeting hours, buffer, notice, daily maximum, busy \
-        blocks, the feed and booked meetings), within the rep's horizon. 400 on `zone`, `from` or `days` when unreadable.",
-    responses((status = 200, body = RepAvailability), Problems))]
-pub async fn get_availability(
-    State(state): State<AppState>,
-    _caller: Reader,
-    Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<AvailabilityQuery>,
-) -> Result<Json<RepAvailability>, ApiProblem> {
-    let rep_id = path_id(&id, "rep")?;
-    let (rep, slots) =
-        availability::rep_free_slots(&state.ctx, rep_id).await.map_err(|e| ApiProblem::from_app(e, "rep"))?;
-    let zone = match query.zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
-        Some(zone) => engine::parse_time_zone(zone).map_err(|e| ApiProblem::bad_request("zone", e.to_string()))?,
-        None => engine::parse_time_zone(&rep.time_zone).unwrap_or(chrono_tz::Tz::UTC),
-    };
-    let days = query.days.unwrap_or(7);
-    if !(1..=31).contains(&days) {
-        return Err(ApiProblem::bad_request("days", "Give 1 to 31 days."));
-    }
-    let from = match query.from.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| ApiProblem::bad_request("from", "Give a date like 2026-11-18."))?,
-        None => state.ctx.clock.now().with_timezone(&zone).date_naive(),
-    };
-    let to = from.checked_add_days(Days::new(u64::from(days) - 1)).unwrap_or(from);
-    let offers: Vec<_> = slots
-        .into_iter()
-        .filter(|s| (from..=to).contains(&s.start.with_timezone(&zone).date_naive()))
-        .map(|s| (rep_id, rep.name.clone(), s))
-        .collect();
-    let days = days_of(&offers, zone.name());
-    Ok(Json(RepAvailability { rep_id, zone: zone.name().to_owned(), from, to, days }))
 }
