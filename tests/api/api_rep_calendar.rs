@@ -70,6 +70,7 @@ async fn availability_lists_the_free_slots_by_day_on_the_asked_clock() {
         .assert_problem(400, Some("zone"));
     api.get(&format!("/api/v1/reps/{}/availability?days=40", team.rita.id)).await.assert_problem(400, Some("days"));
     api.get(&format!("/api/v1/reps/{}/availability?from=soon", team.rita.id)).await.assert_problem(400, Some("from"));
+    api.get(&format!("/api/v1/reps/{}/availability?from=", team.rita.id)).await.assert_problem(400, Some("from"));
     api.get(&format!("/api/v1/reps/{}/availability", team.marketer.id)).await.assert_problem(404, None);
     api.get("/api/v1/reps/x/availability").await.assert_problem(404, None);
 }

@@ -24,7 +24,8 @@ use crate::web::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseBody {
-    /// Unique within the form, 1 to 100 characters.
+    /// Unique within the form.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Question id -> answer, as for a headless response: a string, a number, true/false, a list of option values, or null.
     #[serde(default)]

@@ -120,7 +120,7 @@ fn is_json(request: &Request) -> bool {
         A slug another form uses is a 422 on `slug`.",
     request_body(description = "Title and slug, or a definition", content(
         (CreateFormBody = "application/json"),
-        (String = "application/yaml"))),
+        (Object = "application/yaml"))),
     responses((status = 201, body = DraftView, headers(("location" = String, description = "The new form's draft"))), Problems))]
 pub async fn create_form(
     State(state): State<AppState>,
@@ -187,7 +187,7 @@ pub async fn update_draft(
         `definition` naming the line; lint errors refuse it (422, each finding named); 409 when the draft changed since `revision`.",
     request_body(description = "A definition file", content(
         (Object = "application/json"),
-        (String = "application/yaml"))),
+        (Object = "application/yaml"))),
     responses((status = 200, body = DraftView), Problems))]
 pub async fn import_draft(
     State(state): State<AppState>,
@@ -209,7 +209,7 @@ pub async fn import_draft(
     description = "Needs the read scope. Published versions export at `GET /api/v1/forms/{slug}/export?version=`.",
     responses(
         (status = 200, description = "The definition file", content(
-            (String = "application/yaml"),
+            (Object = "application/yaml"),
             (Object = "application/json"))),
         Problems))]
 pub async fn export_draft(

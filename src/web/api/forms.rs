@@ -249,7 +249,7 @@ pub(super) async fn export_file(
     description = "Needs the read scope. The file can be linted (`POST /api/v1/lint`) and imported again.",
     responses(
         (status = 200, description = "The definition file", content(
-            (String = "application/yaml"),
+            (Object = "application/yaml"),
             (Object = "application/json"))),
         Problems))]
 pub async fn export_form(
@@ -278,7 +278,7 @@ pub struct LintReport {
     description = "Needs the read scope (nothing changes). Send the definition as `application/json` or `application/yaml`; a definition that cannot be read at all is a 422 naming the line and field.",
     request_body(description = "A form definition", content(
         (Object = "application/json"),
-        (String = "application/yaml"))),
+        (Object = "application/yaml"))),
     responses((status = 200, body = LintReport), Problems))]
 pub async fn lint_definition(
     State(state): State<AppState>,

@@ -20,6 +20,7 @@ use crate::web::AppState;
 #[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     /// The first day (YYYY-MM-DD) in `zone`; default today there.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// How many days (1 to 31, default 7).
     #[param(minimum = 1, maximum = 31)]
@@ -62,7 +63,7 @@ pub async fn get_availability(
     if !(1..=31).contains(&days) {
         return Err(ApiProblem::bad_request("days", "Give 1 to 31 days."));
     }
-    let from = match query.from.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    let from = match query.from.as_deref().map(str::trim) {
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|_| ApiProblem::bad_request("from", "Give a date like 2026-11-18."))?,
         None => state.ctx.clock.now().with_timezone(&zone).date_naive(),

@@ -20,9 +20,9 @@ use crate::web::AppState;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoursRange {
-    #[schema(example = "09:00")]
+    #[schema(example = "09:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start: String,
-    #[schema(example = "17:00")]
+    #[schema(example = "17:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub end: String,
 }
 
@@ -120,17 +120,22 @@ pub struct BookingSettingsView {
 pub struct BookingSettingsBody {
     /// An IANA time zone such as Europe/Madrid.
     pub time_zone: String,
-    /// 5 to 480.
+    #[schema(minimum = 5, maximum = 480)]
     pub meeting_minutes: u32,
-    /// At most 240.
+    /// Free time needed before and after every meeting or busy block.
+    #[schema(minimum = 0, maximum = 240)]
     pub buffer_minutes: u32,
-    /// At most 43200 (30 days).
+    /// No slot starts sooner than this after now (at most 30 days).
+    #[schema(minimum = 0, maximum = 43200)]
     pub minimum_notice_minutes: u32,
-    /// 1 to 90.
+    /// Days offered, counting today.
+    #[schema(minimum = 1, maximum = 90)]
     pub horizon_days: u32,
-    /// 1 to 48, or null for no limit.
+    /// Most meetings on one day, or null for no limit.
+    #[schema(minimum = 1, maximum = 48)]
     pub daily_maximum: Option<u32>,
-    /// 5 to 240.
+    /// Candidate starts come this often from the start of each range.
+    #[schema(minimum = 5, maximum = 240)]
     pub slot_step_minutes: u32,
     /// Null (or left out) to follow the routing working hours.
     pub hours: Option<WeekHours>,
