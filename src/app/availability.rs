@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::AppError;
+use super::{AppError, Context};
 use crate::engine::{self, BookingSettings, Busy, Rep, Slot};
 use crate::store::leads::LeadRecord;
 use crate::store::{self, Conn, ReadConn, Tx};
@@ -162,4 +162,19 @@ pub async fn availability(
         rep_zone: rep.as_ref().map(|r| r.time_zone.clone()),
         rep_name: rep.map(|r| r.name),
     })
+}
+
+/// Every free slot of one rep from now to the end of their horizon, from
+/// the same engine function the prospect's ending uses. NotFound for a
+/// user without a rep profile.
+pub async fn rep_free_slots(ctx: &Context, rep_id: Uuid) -> Result<(Rep, Vec<Slot>), AppError> {
+    let now = ctx.clock.now();
+    let mut conn = ctx.db.read().await?;
+    if !store::bookings::list_profiled_reps(conn.conn()).await?.contains(&rep_id) {
+        return Err(AppError::NotFound);
+    }
+    let reps = store::routing::list_reps(conn.conn()).await?;
+    let calendar = load_calendar(&mut conn, &reps, rep_id, now, None).await?.ok_or(AppError::NotFound)?;
+    let slots = calendar.slots(now, usize::MAX);
+    Ok((calendar.rep, slots))
 }

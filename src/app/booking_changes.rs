@@ -139,16 +139,23 @@ pub enum CancelResult {
 
 /// Cancels the booking; the rep hears on every channel, the prospect by email.
 pub async fn cancel_booking(ctx: &Context, booking_id: Uuid) -> Result<CancelResult, AppError> {
+    cancel_booking_by(ctx, booking_id, "the prospect").await
+}
+
+/// Cancels the booking as `by` says who did ("the prospect", "Ada (API token CRM)").
+pub async fn cancel_booking_by(ctx: &Context, booking_id: Uuid, by: &str) -> Result<CancelResult, AppError> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let booking = store::bookings::find_booking(tx.conn(), booking_id).await?.ok_or(AppError::NotFound)?;
     store::leads::find_lead_for_update(tx.conn(), booking.lead_id).await?;
     if !store::bookings::cancel_booking(tx.conn(), booking_id, now).await? {
+        // What this answer rests on must be durable before it is given.
+        tx.rollback().await?;
         return Ok(CancelResult::AlreadyCancelled);
     }
     let cancelled = store::bookings::find_booking(tx.conn(), booking_id).await?.ok_or(AppError::NotFound)?;
     let zone = rep_zone_in(&mut tx, booking.user_id).await?;
-    let reason = format!("meeting of {} cancelled by the prospect", when(&zone, booking.starts_at));
+    let reason = format!("meeting of {} cancelled by {by}", when(&zone, booking.starts_at));
     let reps = people(&mut tx, &[booking.user_id]).await?;
     let audience = BookingAudience { people: &reps, everyone: true, prospect_manage_url: None };
     let notice = BookingNotice::new(&cancelled, &zone);

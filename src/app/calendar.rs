@@ -1,15 +1,17 @@
-//! A rep's booking calendar: meeting settings, meeting hours, time zone,
-//! the iCalendar feed address and manual busy blocks. A rep edits their
-//! own; managers and admins edit anyone's.
+//! A rep's booking calendar page: meeting settings, meeting hours, time
+//! zone, the iCalendar feed address and manual busy blocks, as typed on
+//! the page (text read here, then checked and saved by
+//! [`super::calendar_settings`]). A rep edits their own; managers and
+//! admins edit anyone's.
 
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use super::auth::CurrentUser;
+use super::calendar_settings::{add_block_at, check_change, editable_rep, store_change};
 use super::{AppError, Context, FieldError};
-use crate::engine::{self, BookingSettings, Rep, SlotError, TimeRange, WeeklyHours};
-use crate::notify::webhook;
-use crate::store::calendars::{BusyBlockRecord, CalendarRecord, NewBusyBlock};
+use crate::engine::{self, BookingSettings, Rep, TimeRange, WeeklyHours};
+use crate::store::calendars::{BusyBlockRecord, CalendarRecord};
 use crate::store::{self, Tx};
 
 /// Everything the calendar page shows.
@@ -50,16 +52,6 @@ pub struct BlockInput {
     pub note: String,
 }
 
-/// The rep profile of `rep_id`, if `user` may edit it.
-async fn editable_rep(tx_or_read: store::Conn<'_>, user: &CurrentUser, rep_id: Uuid) -> Result<Rep, AppError> {
-    if user.id != rep_id && !user.role.sees_all_leads() {
-        return Err(AppError::Forbidden);
-    }
-    let reps = store::routing::list_reps(tx_or_read).await?;
-    let rep = reps.into_iter().find(|r| r.id == rep_id.to_string()).ok_or(AppError::NotFound)?;
-    Ok(rep)
-}
-
 pub async fn calendar_view(ctx: &Context, user: &CurrentUser, rep_id: Uuid) -> Result<CalendarView, AppError> {
     let mut conn = ctx.db.read().await?;
     let rep = editable_rep(conn.conn(), user, rep_id).await?;
@@ -84,28 +76,12 @@ pub async fn save_calendar(
     allow_private_feeds: bool,
 ) -> Result<(), AppError> {
     let mut errors = Vec::new();
-    let zone = engine::parse_time_zone(&input.time_zone)
-        .map(|z| z.name().to_owned())
-        .map_err(|e| errors.push(field("time_zone", e.to_string())))
-        .ok();
     let settings = parse_settings(input, &mut errors);
-    let feed_url = check_feed(input.feed_url.trim(), allow_private_feeds, &mut errors).await;
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
+    let change = check_change(&input.time_zone, settings, &input.feed_url, allow_private_feeds, &mut errors).await;
+    match change {
+        Some(change) => store_change(ctx, user, rep_id, change).await,
+        None => Err(AppError::Invalid(errors)),
     }
-    let (Some(zone), Some(mut settings)) = (zone, settings) else { return Err(AppError::Invalid(errors)) };
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let mut rep = editable_rep(tx.conn(), user, rep_id).await?;
-    if settings.working_hours.as_ref() == Some(&rep.working_hours) {
-        settings.working_hours = None; // the same as the routing hours: follow them
-    }
-    rep.time_zone = zone;
-    store::routing::upsert_rep(tx.conn(), rep_id, &rep).await?;
-    store::calendars::upsert_calendar(tx.conn(), rep_id, &settings, feed_url.as_deref(), now).await?;
-    tx.commit().await?;
-    ctx.wake_feeds.notify_one();
-    Ok(())
 }
 
 fn field(name: &str, message: impl Into<String>) -> FieldError {
@@ -130,7 +106,7 @@ fn parse_settings(input: &CalendarInput, errors: &mut Vec<FieldError>) -> Option
         text => number("daily_maximum", text).map(Some),
     };
     let hours = parse_week(&input.hours, errors);
-    let settings = BookingSettings {
+    Some(BookingSettings {
         meeting_minutes: meeting?,
         buffer_minutes: buffer?,
         minimum_notice_minutes: notice?,
@@ -138,31 +114,7 @@ fn parse_settings(input: &CalendarInput, errors: &mut Vec<FieldError>) -> Option
         daily_maximum: maximum?,
         slot_step_minutes: step?,
         working_hours: Some(hours?),
-    };
-    match settings.validate() {
-        Ok(()) => Some(settings),
-        Err(error) => {
-            errors.push(field(slot_error_field(&error), capitalise(&error.to_string())));
-            None
-        }
-    }
-}
-
-fn slot_error_field(error: &SlotError) -> &'static str {
-    match error {
-        SlotError::MeetingLength(_) => "meeting_minutes",
-        SlotError::SlotStep(_) => "slot_step_minutes",
-        SlotError::Horizon(_) => "horizon_days",
-        SlotError::Buffer(_) => "buffer_minutes",
-        SlotError::Notice(_) => "minimum_notice_minutes",
-        SlotError::DailyMaximum(_) => "daily_maximum",
-        SlotError::WorkingHours(_) => "hours",
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
+    })
 }
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -206,38 +158,13 @@ pub fn format_day(ranges: &[TimeRange]) -> String {
         .join(", ")
 }
 
-async fn check_feed(url: &str, allow_private: bool, errors: &mut Vec<FieldError>) -> Option<String> {
-    if url.is_empty() {
-        return None;
-    }
-    let url = url.replacen("webcal://", "https://", 1);
-    match webhook::check_target(&url, allow_private).await {
-        Ok(()) if url.len() <= 2000 => Some(url),
-        Ok(()) => {
-            errors.push(field("feed_url", "This address is too long."));
-            None
-        }
-        Err(error) => {
-            errors.push(field("feed_url", error.to_string().replace("webhook", "calendar")));
-            None
-        }
-    }
-}
-
 /// Adds a manual busy block on the rep's clock.
 pub async fn add_block(ctx: &Context, user: &CurrentUser, rep_id: Uuid, input: &BlockInput) -> Result<(), AppError> {
-    let mut tx = ctx.db.begin().await?;
-    let rep = editable_rep(tx.conn(), user, rep_id).await?;
-    let (start, end) = block_times(&rep, input)?;
-    let note = input.note.trim();
-    if note.chars().count() > 200 {
-        return Err(AppError::invalid("note", "Keep the note under 200 characters."));
-    }
-    let block =
-        NewBusyBlock { user_id: rep_id, source: "manual", starts_at: start, ends_at: end, note, now: ctx.clock.now() };
-    store::calendars::insert_busy_block(tx.conn(), block).await?;
-    tx.commit().await?;
-    Ok(())
+    let rep = {
+        let mut conn = ctx.db.read().await?;
+        editable_rep(conn.conn(), user, rep_id).await?
+    };
+    add_block_at(ctx, user, rep_id, block_times(&rep, input)?, &input.note).await.map(|_| ())
 }
 
 fn block_times(rep: &Rep, input: &BlockInput) -> Result<(chrono::DateTime<Utc>, chrono::DateTime<Utc>), AppError> {

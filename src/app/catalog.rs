@@ -144,7 +144,16 @@ fn refuse_lint_errors(definition: &FormDefinition) -> Result<(), AppError> {
 
 /// Creates a form from a definition file, at the address the file names.
 pub async fn import_new_form(ctx: &Context, user: &CurrentUser, text: &str) -> Result<Uuid, AppError> {
-    let definition = parse_definition_text(text)?;
+    create_form_from_definition(ctx, user, parse_definition_text(text)?).await
+}
+
+/// Creates a form whose draft is `definition` (after the lint), at the
+/// address it names. Nothing is published yet.
+pub async fn create_form_from_definition(
+    ctx: &Context,
+    user: &CurrentUser,
+    definition: FormDefinition,
+) -> Result<Uuid, AppError> {
     refuse_lint_errors(&definition)?;
     insert_form(ctx, user, &definition, "Imported from a definition file").await
 }

@@ -130,12 +130,15 @@ pub(crate) async fn finish_edit(
     Ok(draft)
 }
 
+/// The end of a stale-save message: what a person on the editor's page does next.
+pub const STALE_ADVICE: &str = " Your changes are still below: reload to see theirs, then apply yours again.";
+
 /// Why a save from an old revision was refused, naming who saved since.
 fn stale_message(user: &CurrentUser, last: Option<&EditRecord>) -> String {
     let Some(last) = last else {
-        return "Someone else saved this draft after you opened it, so your change was not saved. \
-                Your changes are still below: reload to see theirs, then apply yours again."
-            .to_owned();
+        return format!(
+            "Someone else saved this draft after you opened it, so your change was not saved.{STALE_ADVICE}"
+        );
     };
     let who = match (&last.user_id, &last.user_name) {
         (Some(id), _) if *id == user.id => "you (in another window)".to_owned(),
@@ -144,8 +147,7 @@ fn stale_message(user: &CurrentUser, last: Option<&EditRecord>) -> String {
     };
     let when = last.created_at.format("%Y-%m-%d %H:%M UTC");
     format!(
-        "This draft was changed by {who} at {when} after you opened it ({}), so your change was not saved. \
-         Your changes are still below: reload to see theirs, then apply yours again.",
+        "This draft was changed by {who} at {when} after you opened it ({}), so your change was not saved.{STALE_ADVICE}",
         last.summary
     )
 }

@@ -13,6 +13,7 @@ pub mod booking_changes;
 pub mod booking_notices;
 pub mod calendar;
 pub mod calendar_feed;
+pub mod calendar_settings;
 pub mod catalog;
 pub mod clock;
 pub mod context;

@@ -1,5 +1,8 @@
 //! API tokens: created and revoked by admins, shown once, stored as a
-//! SHA-256 hash. A token acts with its creator's name in histories.
+//! SHA-256 hash. A token acts for the admin who created it, with their
+//! name in histories, and only while that person is still an active
+//! admin: a creator who is deactivated or given another role takes the
+//! token's powers with them (the token itself stays listed, to revoke).
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -109,30 +112,46 @@ pub async fn revoke_token(ctx: &Context, admin: &CurrentUser, id: Uuid) -> Resul
     Ok(())
 }
 
-/// The caller for a presented token, or None when it is unknown or revoked.
-pub async fn authenticate(ctx: &Context, token: &str) -> Result<Option<ApiCaller>, AppError> {
+/// What a presented token amounts to.
+#[derive(Debug, Clone)]
+pub enum Authentication {
+    /// A live token of an active admin.
+    Caller(ApiCaller),
+    /// Unknown, revoked, or its creator is deactivated.
+    Unknown,
+    /// The token's creator is no longer an admin (their role now).
+    CreatorNotAdmin(Role),
+}
+
+/// Checks a presented token.
+pub async fn authenticate(ctx: &Context, token: &str) -> Result<Authentication, AppError> {
     if !token.starts_with(TOKEN_PREFIX) {
-        return Ok(None);
+        return Ok(Authentication::Unknown);
     }
     let record = {
         let mut conn = ctx.db.read().await?;
         store::api_tokens::find_live_token(conn.conn(), &hash(token)).await?
     };
-    let Some(record) = record else { return Ok(None) };
+    let Some(record) = record else { return Ok(Authentication::Unknown) };
+    let role = Role::parse(&record.creator_role)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {}", record.creator_role)))?;
+    if role != Role::Admin {
+        return Ok(Authentication::CreatorNotAdmin(role));
+    }
     let now = ctx.clock.now();
     if record.last_used_at.is_none_or(|t| now - t >= chrono::Duration::minutes(1)) {
         let mut tx = ctx.db.begin().await?;
         store::api_tokens::update_last_used(tx.conn(), record.id, now).await?;
         tx.commit().await?;
     }
-    Ok(Some(ApiCaller {
+    Ok(Authentication::Caller(ApiCaller {
         token_id: record.id,
         scopes: record.scopes.split(',').filter_map(Scope::parse).collect(),
         user: CurrentUser {
             id: record.created_by,
             email: String::new(),
             name: format!("{} (API token {})", record.creator_name, record.name),
-            role: Role::Admin,
+            role,
             csrf_token: String::new(),
         },
     }))

@@ -151,6 +151,12 @@ pub struct LeadFacts {
     pub deal_status: Option<String>,
     pub deal_value_cents: Option<i64>,
     pub deal_currency: Option<String>,
+    /// The version of the response that made the lead.
+    pub version: i32,
+    /// Confirmed meetings of the lead (at most one at a time).
+    pub live_bookings: i64,
+    /// Every meeting the lead booked, cancelled ones included.
+    pub bookings: i64,
 }
 
 /// Leads of the form created in the window (the version is the one of the
@@ -162,7 +168,9 @@ pub async fn list_leads(conn: Conn<'_>, w: Window) -> Result<Vec<LeadFacts>, Sto
          (SELECT MIN(a.created_at) FROM assignments a WHERE a.lead_id = l.id AND a.user_id IS NOT NULL) AS first_assigned_at, \
          l.accepted_at, \
          (SELECT COUNT(*) FROM assignments a WHERE a.lead_id = l.id AND a.kind = 'fallback') AS fallbacks, \
-         l.deal_status, l.deal_value_cents, l.deal_currency \
+         l.deal_status, l.deal_value_cents, l.deal_currency, r.version, \
+         (SELECT COUNT(*) FROM bookings b WHERE b.lead_id = l.id AND b.status = 'confirmed') AS live_bookings, \
+         (SELECT COUNT(*) FROM bookings b WHERE b.lead_id = l.id) AS bookings \
          FROM leads l JOIN responses r ON r.id = l.response_id LEFT JOIN users u ON u.id = l.assigned_user_id \
          WHERE l.form_id = $1 AND ($2 IS NULL OR r.version = $2) AND l.created_at >= $3 AND l.created_at < $4 \
          ORDER BY l.created_at, l.id LIMIT $5"

@@ -16,6 +16,8 @@ pub struct TokenRecord {
     pub scopes: String,
     pub created_by: Uuid,
     pub creator_name: String,
+    /// The creator's role now (a token acts only while it is admin).
+    pub creator_role: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -50,8 +52,8 @@ pub async fn insert_token(conn: Conn<'_>, t: NewToken<'_>) -> Result<(), StoreEr
     Ok(())
 }
 
-const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.scopes, t.created_by, u.name AS creator_name, t.created_at, \
-     t.last_used_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.created_by";
+const SELECT: &str = "SELECT t.id, t.name, t.prefix, t.scopes, t.created_by, u.name AS creator_name, u.role AS creator_role, \
+     t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.created_by";
 
 /// The live (not revoked) token with this hash, whose creator is still active.
 pub async fn find_live_token(conn: Conn<'_>, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {

@@ -203,3 +203,42 @@ pub async fn lock_rep_calendar(conn: Conn<'_>, user_id: Uuid) -> Result<(), Stor
 pub async fn list_profiled_reps(conn: Conn<'_>) -> Result<Vec<Uuid>, StoreError> {
     Ok(on_conn!(conn, c => sqlx::query_scalar::<_, Uuid>("SELECT user_id FROM reps").fetch_all(&mut *c).await)?)
 }
+
+/// Which bookings a list shows, and where the page starts.
+#[derive(Debug, Clone, Default)]
+pub struct BookingFilter {
+    pub user_id: Option<Uuid>,
+    /// `confirmed` or `cancelled`.
+    pub status: Option<String>,
+    /// Starting at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Starting before.
+    pub to: Option<DateTime<Utc>>,
+    /// The (start, id) of the previous page's last booking.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// Bookings by start (then id), earliest first, filtered.
+pub async fn list_booking_page(
+    conn: Conn<'_>,
+    filter: &BookingFilter,
+    limit: i64,
+) -> Result<Vec<BookingRecord>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{BOOKING_SELECT} WHERE ($1 IS NULL OR b.user_id = $1) AND ($2 IS NULL OR b.status = $2) \
+         AND ($3 IS NULL OR b.starts_at >= $3) AND ($4 IS NULL OR b.starts_at < $4) \
+         AND ($5 IS NULL OR b.starts_at > $5 OR (b.starts_at = $5 AND b.id > $6)) \
+         ORDER BY b.starts_at, b.id LIMIT $7"
+    ));
+    let (after_start, after_id) = filter.after.unzip();
+    Ok(on_conn!(conn, c => sqlx::query_as::<_, BookingRecord>(sql)
+        .bind(filter.user_id)
+        .bind(filter.status.as_deref())
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(after_start)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await)?)
+}

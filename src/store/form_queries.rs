@@ -1,10 +1,10 @@
 //! Read-only form queries for the API: a form by slug, its published
 //! versions, and pages of forms.
 
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::forms::FormRow;
+use super::versions::VersionRecord;
 use super::{Conn, StoreError};
 use crate::on_conn;
 
@@ -29,24 +29,18 @@ pub async fn list_form_page(conn: Conn<'_>, before: Option<Uuid>, limit: i64) ->
     .await)?)
 }
 
-/// One published version, without its definition.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct VersionRow {
-    pub version: i32,
-    pub note: String,
-    pub published_at: DateTime<Utc>,
-}
-
-/// Published versions, newest first, below `before`.
+/// Published versions (with who published them and what changed), newest
+/// first, below `before`.
 pub async fn list_version_page(
     conn: Conn<'_>,
     form_id: Uuid,
     before: Option<i32>,
     limit: i64,
-) -> Result<Vec<VersionRow>, StoreError> {
-    Ok(on_conn!(conn, c => sqlx::query_as::<_, VersionRow>(
-        "SELECT version, note, published_at FROM form_versions WHERE form_id = $1 AND ($2 IS NULL OR version < $2) \
-         ORDER BY version DESC LIMIT $3"
+) -> Result<Vec<VersionRecord>, StoreError> {
+    Ok(on_conn!(conn, c => sqlx::query_as::<_, VersionRecord>(
+        "SELECT v.version, v.note, v.published_at, u.name AS published_by_name, v.changes, v.restored_from \
+         FROM form_versions v LEFT JOIN users u ON u.id = v.published_by \
+         WHERE v.form_id = $1 AND ($2 IS NULL OR v.version < $2) ORDER BY v.version DESC LIMIT $3"
     )
     .bind(form_id)
     .bind(before)

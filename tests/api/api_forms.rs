@@ -43,7 +43,7 @@ async fn a_form_exports_as_yaml_or_json_that_parses_back_to_the_same_definition(
     let (app, _team, api) = api_app().await;
     let yaml = app.client.get(app.url("/api/v1/forms/qualify/export")).bearer_auth(&api.token).send().await.unwrap();
     assert_eq!(yaml.status(), 200);
-    assert_eq!(yaml.headers()["content-type"], "application/yaml");
+    assert!(yaml.headers()["content-type"].to_str().unwrap().starts_with("application/yaml"));
     assert!(yaml.headers()["content-disposition"].to_str().unwrap().contains("qualify-v1.yaml"));
     let parsed = leadgate::engine::parse_definition_yaml(&yaml.text().await.unwrap()).unwrap();
     let original = leadgate::engine::parse_definition_yaml(crate::helpers::BRANCHING_FORM).unwrap();
@@ -55,7 +55,7 @@ async fn a_form_exports_as_yaml_or_json_that_parses_back_to_the_same_definition(
         .send()
         .await
         .unwrap();
-    assert_eq!(json.headers()["content-type"], "application/json");
+    assert!(json.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
     assert_eq!(leadgate::engine::parse_definition_json(&json.text().await.unwrap()).unwrap(), original);
     api.get("/api/v1/forms/qualify/export?format=xml").await.assert_problem(400, Some("format"));
 }

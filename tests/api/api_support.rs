@@ -61,6 +61,52 @@ impl Api {
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
         self.send(Method::PATCH, path, Some(body)).await
     }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// Posts `body` as it is, with this media type (definition files).
+    pub async fn post_file(&self, path: &str, content_type: &str, body: &str) -> reqwest::Response {
+        let request = self.app.client.post(self.app.url(path)).bearer_auth(&self.token);
+        request.header("content-type", content_type).body(body.to_string()).send().await.expect("API request")
+    }
+
+    /// A GET answered with a file: status, content type and text.
+    pub async fn get_text(&self, path: &str) -> (u16, String, String) {
+        let response =
+            self.app.client.get(self.app.url(path)).bearer_auth(&self.token).send().await.expect("API request");
+        let status = response.status().as_u16();
+        let media = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+        (status, media.unwrap_or_default(), response.text().await.unwrap())
+    }
+}
+
+/// Changes a person's role or switches them off, as an operator would in the database.
+pub async fn set_person(app: &TestApp, id: uuid::Uuid, role: &str, active: bool) {
+    let mut tx = app.db.begin().await.unwrap();
+    let changed =
+        leadgate::on_conn!(tx.conn(), c => sqlx::query("UPDATE users SET role = $2, active = $3 WHERE id = $1")
+        .bind(id)
+        .bind(role)
+        .bind(active)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(changed, 1);
+}
+
+/// The field names of a problem's `errors`.
+pub fn problem_fields(reply: &Reply) -> Vec<String> {
+    reply.body["errors"].as_array().map_or_else(Vec::new, |errors| {
+        errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_string()).collect()
+    })
 }
 
 pub async fn reply(response: reqwest::Response) -> Reply {

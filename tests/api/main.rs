@@ -4,11 +4,16 @@
 
 mod api_analytics;
 mod api_auth;
+mod api_booking_rate;
+mod api_bookings;
+mod api_form_drafts;
+mod api_form_publish;
 mod api_forms;
 mod api_leads;
 mod api_marketing_loop;
 mod api_metrics;
 mod api_people_webhooks;
+mod api_rep_calendar;
 mod api_responses;
 mod api_support;
 mod booking;

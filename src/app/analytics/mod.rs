@@ -1,9 +1,10 @@
 //! Analytics per form and version over a date range: views, starts,
 //! finishes and the funnel along the paths taken; the outcome distribution
-//! against the healthy band; speed to lead; reps' verdicts by source; and
-//! abandoned Tier 1 responses. Figures are computed here, in Rust, over the
+//! against the healthy band; speed to lead; the Tier 1 booking rate;
+//! reps' verdicts by source; and abandoned Tier 1 responses. Figures are computed here, in Rust, over the
 //! bounded rows the store selects (bots excluded, and counted apart).
 
+pub mod booking_rate;
 mod figures;
 pub mod stats;
 pub mod tiers;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+pub use booking_rate::BookingRate;
 pub use figures::{FunnelStep, GroupShare, OutcomeShare, SourceVerdicts, SpeedRow};
 
 use super::forms::PublishedForm;
@@ -83,6 +85,8 @@ pub struct Report {
     pub speed_by_pool: Vec<SpeedRow>,
     pub speed_by_rep: Vec<SpeedRow>,
     pub fallbacks: i64,
+    /// Per version with Tier 1 leads, then the total (when several).
+    pub booking_rates: Vec<BookingRate>,
     pub verdicts: Vec<SourceVerdicts>,
     pub abandoned: Vec<AbandonedRow>,
     pub alerts: Vec<AlertRecord>,
@@ -125,6 +129,7 @@ pub async fn report(ctx: &Context, query: ReportQuery) -> Result<Report, AppErro
         finished.iter().filter_map(|r| Some((r.finished_at? - r.started_at).num_seconds())).collect();
     let (outcomes, groups) = figures::outcome_shares(definition.definition(), &finished);
     let (speed_overall, speed_by_pool, speed_by_rep) = figures::speed(&leads);
+    let booking_rates = tier1_booking_rates(ctx, form.id, &leads).await?;
     Ok(Report {
         views,
         starts: humans.len(),
@@ -138,12 +143,28 @@ pub async fn report(ctx: &Context, query: ReportQuery) -> Result<Report, AppErro
         speed_by_pool,
         speed_by_rep,
         fallbacks: leads.iter().map(|l| l.fallbacks).sum(),
+        booking_rates,
         verdicts: figures::verdicts(&leads),
         abandoned: abandoned_rows(ctx, &idle).await?,
         alerts,
         form,
         query,
     })
+}
+
+/// The booking rate, each lead judged by the version it answered.
+async fn tier1_booking_rates(
+    ctx: &Context,
+    form_id: uuid::Uuid,
+    leads: &[crate::store::analytics::LeadFacts],
+) -> Result<Vec<BookingRate>, AppError> {
+    let versions: std::collections::BTreeSet<i32> = leads.iter().map(|l| l.version).collect();
+    let mut forms = Vec::new();
+    for version in versions {
+        forms.push(ctx.forms.version(&ctx.db, form_id, version).await?);
+    }
+    let definitions = forms.iter().map(|f| (f.version, f.definition())).collect();
+    Ok(booking_rate::booking_rates(leads, &definitions))
 }
 
 async fn abandoned_rows(ctx: &Context, idle: &[ResponseFacts]) -> Result<Vec<AbandonedRow>, AppError> {

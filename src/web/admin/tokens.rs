@@ -24,6 +24,8 @@ pub struct TokenRow {
     pub created_at: String,
     pub last_used_at: String,
     pub revoked: bool,
+    /// Its maker is no longer an admin, so it does not act.
+    pub idle: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -56,6 +58,7 @@ async fn page(
             created_at: when(t.created_at),
             last_used_at: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
             revoked: t.revoked_at.is_some(),
+            idle: t.creator_role != crate::app::auth::Role::Admin.as_str(),
         })
         .collect();
     Ok(TokensPage { user, tokens, name, error, created_token: created })

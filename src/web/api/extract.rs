@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::problem::ApiProblem;
-use crate::app::tokens::{self, ApiCaller, Scope};
+use crate::app::tokens::{self, ApiCaller, Authentication, Scope};
 use crate::web::AppState;
 
 /// A caller whose token has the read scope.
@@ -26,8 +26,20 @@ async fn caller(parts: &Parts, state: &AppState, scope: Scope) -> Result<ApiCall
     let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) else {
         return Err(ApiProblem::unauthorized("Send an API token as `Authorization: Bearer lg_…`."));
     };
-    let caller = tokens::authenticate(&state.ctx, token).await.map_err(ApiProblem::from)?;
-    let caller = caller.ok_or_else(|| ApiProblem::unauthorized("This API token is unknown or has been revoked."))?;
+    let caller = match tokens::authenticate(&state.ctx, token).await.map_err(ApiProblem::from)? {
+        Authentication::Caller(caller) => caller,
+        Authentication::Unknown => {
+            return Err(ApiProblem::unauthorized("This API token is unknown or has been revoked."));
+        }
+        Authentication::CreatorNotAdmin(role) => {
+            let detail = format!(
+                "The person who made this token is now a {} and no longer an admin, so the token cannot act; \
+                 an admin can make a new one at /admin/tokens.",
+                role.as_str()
+            );
+            return Err(ApiProblem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail));
+        }
+    };
     if !caller.has(scope) {
         let detail = format!("This token lacks the {} scope this operation needs.", scope.as_str());
         return Err(ApiProblem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail));
@@ -88,24 +100,57 @@ pub async fn body_bytes(request: Request, state: &AppState, accepted: &[&str]) -
     })
 }
 
-/// Parses JSON into `T`, naming the failing field.
+/// Parses JSON into `T`, naming the failing field. A whole number written
+/// with a fraction (`30.0`) is an integer to JSON Schema, so it is read as
+/// one where an integer is expected.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiProblem> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let value = parsed.map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        let message = without_position(&inner.to_string());
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_string() } else { path };
-                ApiProblem::invalid(&field, message)
-            }
-            _ => ApiProblem::bad_request("body", format!("The body is not valid JSON: {message}.")),
+    let value = match parsed {
+        Ok(value) => value,
+        Err(error) if error.inner().to_string().contains("invalid type: floating point") => {
+            let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| json_problem(".", e))?;
+            whole_numbers_as_integers(&mut value);
+            return serde_path_to_error::deserialize(value)
+                .map_err(|error| json_problem(&error.path().to_string(), error.into_inner()));
         }
-    })?;
+        Err(error) => return Err(json_problem(&error.path().to_string(), error.into_inner())),
+    };
     deserializer.end().map_err(|_| ApiProblem::bad_request("body", "The body has data after the JSON value."))?;
     Ok(value)
+}
+
+fn json_problem(path: &str, error: serde_json::Error) -> ApiProblem {
+    let message = without_position(&error.to_string());
+    match error.classify() {
+        serde_json::error::Category::Data => ApiProblem::invalid(&field_name(path, &message, "body"), message),
+        _ => ApiProblem::bad_request("body", format!("The body is not valid JSON: {message}.")),
+    }
+}
+
+/// Rewrites `30.0` as `30` everywhere in the value (within ±2^53, where floats are exact).
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0) {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
+/// The field an error names: its path, or for a missing field the path to it.
+fn field_name(path: &str, message: &str, whole: &str) -> String {
+    let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+    match (path, missing) {
+        (".", Some(name)) => name.to_string(),
+        (".", None) => whole.to_string(),
+        (path, Some(name)) => format!("{path}.{name}"),
+        (path, None) => path.to_string(),
+    }
 }
 
 fn without_position(message: &str) -> String {
@@ -124,9 +169,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         let query = parts.uri.query().unwrap_or_default();
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
         serde_path_to_error::deserialize(deserializer).map(ApiQuery).map_err(|error| {
-            let field = error.path().to_string();
-            let field = if field == "." { "query".to_string() } else { field };
-            ApiProblem::bad_request(&field, error.into_inner().to_string())
+            let path = error.path().to_string();
+            let message = error.into_inner().to_string();
+            ApiProblem::bad_request(&field_name(&path, &message, "query"), message)
         })
     }
 }
@@ -223,6 +268,12 @@ mod tests {
         assert_eq!(field_of(r#"{"name": 5, "inner": {"count": 1}}"#), (422, "name".into()));
         assert_eq!(field_of(r#"{"name": "a""#), (400, "body".into()));
         assert_eq!(field_of(r#"{"name": "a", "inner": {"count": 1}} trailing"#), (400, "body".into()));
+        assert_eq!(field_of(r#"{"inner": {"count": 1}}"#), (422, "name".into()));
+        assert_eq!(field_of(r#"{"name": "a", "inner": {"count": 1.5}}"#), (422, "inner.count".into()));
+        assert_eq!(field_of(r#"{"name": "a", "inner": {"count": 2.0}, "x": 1.0}"#), (422, "x".into()));
+        let whole: Body = parse_json(br#"{"name": "a", "inner": {"count": 2.0}}"#).unwrap();
+        assert_eq!(whole.inner.count, 2, "2.0 is the integer 2");
+        assert_eq!(field_of(r#"{"name": "a", "inner": {}}"#), (422, "inner.count".into()));
     }
 
     #[test]

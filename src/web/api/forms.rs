@@ -1,6 +1,6 @@
-//! `/api/v1/forms`: published forms, their versions, export, and lint.
-//! Creating forms, editing drafts, publishing and importing belong to the
-//! form editor's use cases and are added beside these.
+//! `/api/v1/forms`: forms, their published versions (with what each
+//! changed), export, and lint. Creating forms and changing drafts are in
+//! `form_drafts`, publishing in `form_publish`, test cases in `form_cases`.
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
@@ -12,7 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::extract::{ApiQuery, PageParams, Reader, body_bytes, paginate};
+use super::form_view::LintFinding;
 use super::problem::{ApiProblem, Problems};
+use crate::app::catalog;
 use crate::engine::{self, FormDefinition};
 use crate::store::{self, forms::FormRow};
 use crate::web::AppState;
@@ -59,6 +61,14 @@ pub struct VersionSummary {
     pub version: i32,
     pub note: String,
     pub published_at: DateTime<Utc>,
+    /// Who published it (null for versions leadgate published itself).
+    pub published_by: Option<String>,
+    /// What changed since the version that was live before, in words.
+    pub changes: Vec<String>,
+    /// For a rollback: the version whose definition it restored.
+    pub restored_from: Option<i32>,
+    /// This is the version prospects answer now.
+    pub live: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,7 +110,8 @@ pub async fn list_forms(
     Ok(Json(FormList { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
 }
 
-async fn form_by_slug(state: &AppState, slug: &str) -> Result<FormRow, ApiProblem> {
+/// The form at `slug` (any status, published or not).
+pub(super) async fn form_by_slug(state: &AppState, slug: &str) -> Result<FormRow, ApiProblem> {
     let mut conn = state.ctx.db.read().await?;
     let form = store::form_queries::find_form_by_slug(conn.conn(), slug).await?;
     form.ok_or_else(|| ApiProblem::not_found("form"))
@@ -117,7 +128,7 @@ async fn version_definition(
     Ok((version, published.definition().clone()))
 }
 
-fn definition_json(definition: &FormDefinition) -> Result<serde_json::Value, ApiProblem> {
+pub(super) fn definition_json(definition: &FormDefinition) -> Result<serde_json::Value, ApiProblem> {
     serde_json::to_value(definition).map_err(|e| ApiProblem::from(crate::app::AppError::Internal(e.into())))
 }
 
@@ -160,7 +171,15 @@ pub async fn list_versions(
     let (rows, next_cursor) = paginate(rows, limit, "versions", |v| v.version.to_string());
     let items = rows
         .into_iter()
-        .map(|v| VersionSummary { version: v.version, note: v.note, published_at: v.published_at })
+        .map(|v| VersionSummary {
+            live: Some(v.version) == form.published_version,
+            version: v.version,
+            note: v.note,
+            published_at: v.published_at,
+            published_by: v.published_by_name,
+            changes: v.changes.0,
+            restored_from: v.restored_from,
+        })
         .collect();
     Ok(Json(VersionList { items, next_cursor }))
 }
@@ -198,6 +217,33 @@ pub enum ExportFormat {
     Json,
 }
 
+impl From<ExportFormat> for catalog::ExportFormat {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Yaml => catalog::ExportFormat::Yaml,
+            ExportFormat::Json => catalog::ExportFormat::Json,
+        }
+    }
+}
+
+/// The editor's export (`version: None` for the draft) as a download.
+pub(super) async fn export_file(
+    state: &AppState,
+    form: &FormRow,
+    version: Option<i32>,
+    format: Option<ExportFormat>,
+) -> Result<Response, ApiProblem> {
+    let format = format.unwrap_or(ExportFormat::Yaml).into();
+    let export = catalog::export_definition(&state.ctx, form.id, version, format).await;
+    let export = export.map_err(|e| ApiProblem::from_app(e, "version"))?;
+    let mut response = export.body.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(export.content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", export.filename)) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
 /// A published definition as a file to keep in git (YAML or JSON).
 #[utoipa::path(get, path = "/api/v1/forms/{slug}/export", tag = "forms", params(("slug" = String, Path), ExportQuery),
     description = "Needs the read scope. The file can be linted (`POST /api/v1/lint`) and imported again.",
@@ -213,18 +259,8 @@ pub async fn export_form(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiProblem> {
     let form = form_by_slug(&state, &slug).await?;
-    let (version, definition) = version_definition(&state, &form, query.version).await?;
-    let (body, media, extension) = match query.format.unwrap_or(ExportFormat::Yaml) {
-        ExportFormat::Yaml => (engine::to_yaml(&definition), "application/yaml", "yaml"),
-        ExportFormat::Json => (engine::to_json(&definition), "application/json", "json"),
-    };
-    let mut response = body.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    let disposition = format!("attachment; filename=\"{}-v{version}.{extension}\"", form.slug);
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let version = query.version.or(form.published_version).ok_or_else(|| ApiProblem::not_found("published version"))?;
+    export_file(&state, &form, Some(version), query.format).await
 }
 
 /// What lint found.
@@ -235,15 +271,6 @@ pub struct LintReport {
     pub errors: usize,
     pub warnings: usize,
     pub findings: Vec<LintFinding>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LintFinding {
-    /// `error` or `warning`.
-    pub severity: String,
-    /// Where, e.g. "question company_size, branch 2".
-    pub location: String,
-    pub message: String,
 }
 
 /// Lints a definition sent as JSON or YAML; nothing is stored.
@@ -273,13 +300,6 @@ pub async fn lint_definition(
         publishable: errors == 0,
         errors,
         warnings: findings.len() - errors,
-        findings: findings
-            .into_iter()
-            .map(|f| LintFinding {
-                severity: if f.is_error() { "error" } else { "warning" }.to_string(),
-                location: f.location,
-                message: f.message,
-            })
-            .collect(),
+        findings: LintFinding::all(&findings),
     }))
 }

@@ -37,7 +37,12 @@ pub struct LeadQuery {
     pub cursor: Option<String>,
 }
 
-fn time_bound(field: &str, raw: Option<&str>, end_of_day: bool) -> Result<Option<DateTime<Utc>>, ApiProblem> {
+/// A date (from its start, or `end_of_day`: to its end) or an RFC 3339 time.
+pub(super) fn time_bound(
+    field: &str,
+    raw: Option<&str>,
+    end_of_day: bool,
+) -> Result<Option<DateTime<Utc>>, ApiProblem> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
     if let Ok(time) = DateTime::parse_from_rfc3339(raw) {
         return Ok(Some(time.with_timezone(&Utc)));

@@ -12,11 +12,20 @@
 //! `Writer`, `ApiJson`/`ApiQuery` for input and returning `ApiProblem` on
 //! error, plus one `.routes(routes!(...))` line in [`routes`].
 
+pub mod booking_view;
+pub mod bookings;
+pub mod busy_blocks;
 pub mod extract;
+pub mod form_cases;
+pub mod form_drafts;
+pub mod form_publish;
+pub mod form_view;
 pub mod forms;
 pub mod lead_view;
 pub mod leads;
 pub mod problem;
+pub mod rep_availability;
+pub mod rep_calendar;
 pub mod reps;
 pub mod response_view;
 pub mod responses;
@@ -39,7 +48,8 @@ use super::AppState;
     info(
         title = "leadgate API",
         version = "1",
-        description = "Forms, headless responses, leads and their dispositions, reps and webhooks. \
+        description = "Forms (drafts, publishing, test cases), headless responses and their bookings, leads and their dispositions, \
+            reps with their calendars, bookings and webhooks. \
             Authenticate with `Authorization: Bearer lg_…`; errors are `application/problem+json` (RFC 9457); \
             lists take `limit` and `cursor` and return `next_cursor`."
     ),
@@ -47,10 +57,11 @@ use super::AppState;
     components(schemas(problem::Problem, problem::ProblemField)),
     security(("bearer" = [])),
     tags(
-        (name = "forms", description = "Published forms, versions, export and lint"),
+        (name = "forms", description = "Forms, drafts, publishing and versions, test cases, import, export and lint"),
         (name = "responses", description = "Headless responses driving the same engine as the pages"),
         (name = "leads", description = "Leads, their breakdown and history, and dispositions"),
-        (name = "reps", description = "People leads are routed to"),
+        (name = "reps", description = "People leads are routed to, their booking settings, busy time and free slots"),
+        (name = "bookings", description = "Meetings prospects booked, and booking for a headless response"),
         (name = "webhooks", description = "Signed outgoing notices"),
     )
 )]
@@ -71,12 +82,20 @@ impl Modify for BearerAuth {
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(openapi_json))
-        .routes(routes!(forms::list_forms))
+        .routes(routes!(forms::list_forms, form_drafts::create_form))
         .routes(routes!(forms::get_form))
         .routes(routes!(forms::list_versions))
         .routes(routes!(forms::get_version))
         .routes(routes!(forms::export_form))
         .routes(routes!(forms::lint_definition))
+        .routes(routes!(form_drafts::get_draft, form_drafts::update_draft))
+        .routes(routes!(form_drafts::import_draft))
+        .routes(routes!(form_drafts::export_draft))
+        .routes(routes!(form_publish::publish_draft))
+        .routes(routes!(form_publish::roll_back))
+        .routes(routes!(form_cases::list_cases, form_cases::create_case))
+        .routes(routes!(form_cases::delete_case))
+        .routes(routes!(form_cases::run_cases))
         .routes(routes!(responses::create_response))
         .routes(routes!(responses::get_response))
         .routes(routes!(responses::create_answer))
@@ -87,6 +106,14 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(leads::update_disposition))
         .routes(routes!(reps::list_reps))
         .routes(routes!(reps::get_rep))
+        .routes(routes!(rep_calendar::get_booking_settings, rep_calendar::update_booking_settings))
+        .routes(routes!(busy_blocks::list_busy_blocks, busy_blocks::create_busy_block))
+        .routes(routes!(busy_blocks::delete_busy_block))
+        .routes(routes!(rep_availability::get_availability))
+        .routes(routes!(bookings::list_bookings))
+        .routes(routes!(bookings::get_booking))
+        .routes(routes!(bookings::cancel_booking))
+        .routes(routes!(bookings::get_response_booking, bookings::book_slot))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
         .routes(routes!(webhooks::delete_webhook))
         .routes(routes!(webhooks::test_webhook))

@@ -1,12 +1,17 @@
 //! RFC 9457 problem details (`application/problem+json`) for the API:
 //! `type`, `title`, `status`, `detail`, and for invalid input `errors`
-//! naming each field. Causes of server faults are logged here, once.
+//! naming each field. A few problems carry extension members (RFC 9457
+//! section 3.2): a refused publish lists its lint `findings` and
+//! `failed_cases`; a slot someone else booked first comes with fresh
+//! `slots`. Causes of server faults are logged here, once.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{IntoResponses, ToSchema};
 
+use super::booking_view::SlotOffer;
+use super::form_view::{CaseResultView, LintFinding};
 use crate::app::AppError;
 
 /// A problem, as sent.
@@ -24,6 +29,16 @@ pub struct Problem {
     /// For invalid input: each field and what is wrong with it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// A refused publish or rollback: every lint finding of the definition
+    /// (errors block, warnings are listed too).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<LintFinding>,
+    /// A refused publish: each failing test case with its reasons.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_cases: Vec<CaseResultView>,
+    /// A slot taken by someone else first: what can be booked now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<SlotOffer>,
 }
 
 /// One invalid field.
@@ -42,11 +57,26 @@ pub struct ApiProblem {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<ProblemField>,
+    /// Extension members, on the few problems that have them.
+    pub extras: Option<Box<Extras>>,
+}
+
+/// RFC 9457 extension members of a problem.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub findings: Vec<LintFinding>,
+    pub failed_cases: Vec<CaseResultView>,
+    pub slots: Option<SlotOffer>,
 }
 
 impl ApiProblem {
     pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiProblem { status, kind, title, detail: detail.into(), errors: Vec::new() }
+        ApiProblem { status, kind, title, detail: detail.into(), errors: Vec::new(), extras: None }
+    }
+
+    /// The extension members, to fill in.
+    pub fn extras(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Default::default)
     }
 
     pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
@@ -126,12 +156,16 @@ impl From<crate::store::StoreError> for ApiProblem {
 
 impl IntoResponse for ApiProblem {
     fn into_response(self) -> Response {
+        let extras = self.extras.map(|e| *e).unwrap_or_default();
         let body = Problem {
             kind: format!("urn:leadgate:problem:{}", self.kind),
             title: self.title.to_string(),
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
+            findings: extras.findings,
+            failed_cases: extras.failed_cases,
+            slots: extras.slots,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut response = (self.status, json).into_response();

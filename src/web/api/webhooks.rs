@@ -53,7 +53,7 @@ pub enum BodyFormat {
 pub struct WebhookBody {
     /// http(s) address; private and loopback addresses are refused unless allowed.
     pub url: String,
-    /// Event types to send (lead.assigned, lead.reassigned, lead.accepted, lead.disqualified, lead.unassigned, lead.nurture, lead.taken_back, lead.won, lead.lost, source.quality_alert); empty for every event.
+    /// Event types to send (lead.assigned, lead.reassigned, lead.accepted, lead.disqualified, lead.unassigned, lead.nurture, lead.taken_back, lead.won, lead.lost, source.quality_alert, booking.created, booking.cancelled, booking.rescheduled, booking.unavailable); empty for every event.
     #[serde(default)]
     pub events: Vec<String>,
     #[serde(default)]
