@@ -38,7 +38,9 @@ pub async fn hand_abandoned_to_sales(ctx: &Context) -> Result<usize, AppError> {
     let claimed = store::analytics::claim_idle_responses(tx.conn(), idle_since, BATCH).await?;
     let mut handed = 0;
     for response in &claimed {
-        let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
+        // Read through this transaction: a second pooled connection here
+        // could wait for itself on PostgreSQL under load.
+        let form = ctx.forms.version_in(tx.conn(), response.form_id, response.version).await?;
         let lead = if is_abandoned_top_tier(&form, response) && form.definition().settings.hand_abandoned_tier1_to_sales
         {
             handed += 1;
@@ -49,6 +51,9 @@ pub async fn hand_abandoned_to_sales(ctx: &Context) -> Result<usize, AppError> {
         store::analytics::mark_abandoned(tx.conn(), response.id, lead, now).await?;
     }
     tx.commit().await?;
+    for response in &claimed {
+        ctx.hot.forget(response.id);
+    }
     if handed > 0 {
         ctx.wake_worker.notify_one();
     }

@@ -113,7 +113,9 @@ async fn booking_lead(ctx: &Context, tx: &mut Tx, response_id: Uuid) -> Result<L
     let response =
         store::responses::find_response_for_update(tx.conn(), response_id).await?.ok_or(AppError::NotFound)?;
     let lead_id = response.lead_id.filter(|_| response.is_finished()).ok_or(AppError::NotFound)?;
-    let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
+    // Through this transaction: a second pooled connection could wait for
+    // itself on PostgreSQL under load.
+    let form = ctx.forms.version_in(tx.conn(), response.form_id, response.version).await?;
     let outcome = form.definition().outcomes.iter().find(|o| Some(&o.id) == response.outcome_id.as_ref());
     if !outcome.is_some_and(|o| o.ending.offer_booking) {
         return Err(AppError::NotFound);

@@ -13,6 +13,8 @@ use crate::store::Db;
 pub struct Context {
     pub db: Db,
     pub forms: FormCache,
+    /// Responses in progress kept in memory (SQLite only; see `app::hot`).
+    pub hot: super::hot::HotResponses,
     pub clock: Clock,
     /// Public base URL for links in notices (no trailing slash).
     pub base_url: String,
@@ -32,7 +34,9 @@ pub struct Context {
 
 impl Context {
     pub fn new(db: Db, clock: Clock, base_url: String, email_enabled: bool) -> Context {
+        let hot = super::hot::HotResponses::new(db.backend() == crate::store::Backend::Sqlite);
         Context {
+            hot,
             db,
             forms: FormCache::default(),
             clock,

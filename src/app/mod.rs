@@ -25,6 +25,7 @@ pub mod error;
 pub mod export;
 pub mod form_tests;
 pub mod forms;
+pub mod hot;
 pub mod inbox;
 pub mod metrics;
 pub mod notices;

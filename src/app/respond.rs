@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::forms::PublishedForm;
+use super::hot::HotResponse;
 use super::notices::AnswerLine;
 use super::routing::{self, FinishedLead};
 use super::{AppError, Context, FieldError};
@@ -46,28 +47,52 @@ pub struct StartInput {
 #[derive(Debug)]
 pub struct StepState {
     pub form: Arc<PublishedForm>,
-    pub response: Option<ResponseRecord>,
-    pub evaluation: Evaluation,
+    evaluated: Evaluated,
     /// The question to show; None when the response is finished.
     pub shown: Option<String>,
 }
 
+/// The first page's evaluation of no answers, or a stored response with
+/// its evaluation (shared with the in-memory copy, not cloned).
+#[derive(Debug)]
+enum Evaluated {
+    Fresh(Evaluation),
+    Stored(Arc<HotResponse>),
+}
+
 impl StepState {
+    /// The stored response; `None` on the first page.
+    pub fn response(&self) -> Option<&ResponseRecord> {
+        match &self.evaluated {
+            Evaluated::Fresh(_) => None,
+            Evaluated::Stored(hot) => Some(&hot.record),
+        }
+    }
+
+    /// Path, answers still on it, scores and outcome.
+    pub fn evaluation(&self) -> &Evaluation {
+        match &self.evaluated {
+            Evaluated::Fresh(evaluation) => evaluation,
+            Evaluated::Stored(hot) => &hot.evaluation,
+        }
+    }
+
     /// The question before the shown one on the path (for the Back link).
     pub fn previous(&self) -> Option<&str> {
         let shown = self.shown.as_deref()?;
-        let index = self.evaluation.path.iter().position(|q| q == shown)?;
-        index.checked_sub(1).map(|i| self.evaluation.path[i].as_str())
+        let path = &self.evaluation().path;
+        let index = path.iter().position(|q| q == shown)?;
+        index.checked_sub(1).map(|i| path[i].as_str())
     }
 
     /// The answer already given to the shown question, to fill the form in.
     pub fn shown_answer(&self) -> Option<&AnswerValue> {
-        self.evaluation.answers.get(self.shown.as_deref()?)
+        self.evaluation().answers.get(self.shown.as_deref()?)
     }
 
     /// The outcome of a finished response.
     pub fn finished_outcome(&self) -> Option<&Outcome> {
-        let id = self.response.as_ref()?.outcome_id.as_deref()?;
+        let id = self.response()?.outcome_id.as_deref()?;
         self.form.definition().outcomes.iter().find(|o| o.id == id)
     }
 }
@@ -84,7 +109,7 @@ pub async fn first_step(ctx: &Context, slug: &str) -> Result<StepState, AppError
     let form = ctx.forms.published(&ctx.db, slug).await?;
     let evaluation = form.compiled.evaluate(&Answers::new(), &Hidden::new());
     let shown = evaluation.current.clone();
-    Ok(StepState { form, response: None, evaluation, shown })
+    Ok(StepState { form, evaluated: Evaluated::Fresh(evaluation), shown })
 }
 
 /// Saves the first answer and starts the response with it.
@@ -117,32 +142,47 @@ pub async fn start_response(
     store::responses::insert_response(tx.conn(), new).await?;
     let response = store::responses::find_response_for_update(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
     let answer = NewAnswer { question_id: &step.question_id, value, bot_reason };
-    save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
+    let (_, hot) = save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
     tx.commit().await?;
+    keep_hot(ctx, hot);
     ctx.wake_worker.notify_one();
     Ok(id)
+}
+
+/// After a commit: the response as now stored, for the next page.
+fn keep_hot(ctx: &Context, hot: Option<HotResponse>) {
+    if let Some(hot) = hot {
+        ctx.hot.offer(hot);
+    }
 }
 
 /// Loads a response and the step to show: `requested` when it is on the
 /// current path (Back, or a reload of an earlier step), else the first
 /// unanswered one.
 pub async fn load_step(ctx: &Context, response_id: Uuid, requested: Option<&str>) -> Result<StepState, AppError> {
-    let response = {
-        let mut conn = ctx.db.read().await?;
-        store::responses::find_response(conn.conn(), response_id).await?
+    let (form, hot) = match ctx.hot.get(response_id) {
+        Some(hot) => (ctx.forms.version(&ctx.db, hot.record.form_id, hot.record.version).await?, hot),
+        None => {
+            let response = {
+                let mut conn = ctx.db.read().await?;
+                store::responses::find_response(conn.conn(), response_id).await?
+            };
+            let response = response.ok_or(AppError::NotFound)?;
+            let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
+            let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
+            let hot = ctx.hot.offer(HotResponse { record: response, evaluation });
+            (form, hot)
+        }
     };
-    let response = response.ok_or(AppError::NotFound)?;
-    let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
-    let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
-    let shown = if response.is_finished() {
+    let shown = if hot.record.is_finished() {
         None
     } else {
         match requested {
-            Some(q) if evaluation.path.iter().any(|p| p == q) => Some(q.to_string()),
-            _ => evaluation.current.clone(),
+            Some(q) if hot.evaluation.path.iter().any(|p| p == q) => Some(q.to_string()),
+            _ => hot.evaluation.current.clone(),
         }
     };
-    Ok(StepState { form, response: Some(response), evaluation, shown })
+    Ok(StepState { form, evaluated: Evaluated::Stored(hot), shown })
 }
 
 /// Saves one answer (a new one, or a changed earlier one) and finishes the
@@ -173,8 +213,9 @@ pub async fn answer_step(
     let value = parse(&form, &step)?;
     let bot_reason = step.honeypot_filled.then_some("the hidden honeypot field was filled in");
     let answer = NewAnswer { question_id: &step.question_id, value, bot_reason };
-    let result = save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
+    let (result, hot) = save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
     tx.commit().await?;
+    keep_hot(ctx, hot);
     if result == AnswerResult::Finished {
         ctx.wake_worker.notify_one();
     }
@@ -210,6 +251,8 @@ struct NewAnswer<'a> {
     bot_reason: Option<&'a str>,
 }
 
+/// Returns, besides where to go, the response as it is now stored (when
+/// this wrote it), for the next page.
 async fn save_answer(
     ctx: &Context,
     tx: &mut Tx,
@@ -217,7 +260,7 @@ async fn save_answer(
     response: &ResponseRecord,
     answer: NewAnswer<'_>,
     now: DateTime<Utc>,
-) -> Result<AnswerResult, AppError> {
+) -> Result<(AnswerResult, Option<HotResponse>), AppError> {
     let NewAnswer { question_id, value, bot_reason } = answer;
     let mut answers = response.answers.0.clone();
     answers.insert(question_id.to_string(), value);
@@ -236,15 +279,54 @@ async fn save_answer(
         bot_reason,
         now,
     };
-    store::responses::update_progress(tx.conn(), response.id, progress).await?;
+    let saved = store::responses::update_progress(tx.conn(), response.id, progress).await?;
     super::metrics::answer_saved();
+    let mut stored = saved.then(|| stored_progress(response, &evaluation, answer_times, bot_reason));
     if evaluation.current.is_some() {
-        return Ok(AnswerResult::NextStep);
+        return Ok((AnswerResult::NextStep, hot_copy(form, stored, evaluation)));
     }
     let is_bot = response.is_bot || bot_reason.is_some();
-    finish(ctx, tx, form, response, &evaluation, is_bot, now).await?;
+    let lead_id = finish(ctx, tx, form, response, &evaluation, is_bot, now).await?;
     super::metrics::response_finished(evaluation.outcome.as_deref().unwrap_or("none"), is_bot);
-    Ok(AnswerResult::Finished)
+    if let Some(record) = stored.as_mut() {
+        record.status = "finished".into();
+        record.outcome_id = evaluation.outcome.clone();
+        record.lead_id = lead_id;
+        record.finished_at = Some(now);
+        record.revision += 1;
+    }
+    Ok((AnswerResult::Finished, hot_copy(form, stored, evaluation)))
+}
+
+/// The response as `update_progress` leaves it (the same columns, the
+/// same bot rule, one revision more).
+fn stored_progress(
+    response: &ResponseRecord,
+    evaluation: &Evaluation,
+    answer_times: crate::store::responses::AnswerTimes,
+    bot_reason: Option<&str>,
+) -> ResponseRecord {
+    let mut stored = response.clone();
+    stored.answers = sqlx::types::Json(evaluation.answers.clone());
+    stored.answer_times = sqlx::types::Json(answer_times);
+    if let Some(reason) = bot_reason {
+        stored.is_bot = true;
+        stored.bot_reason.get_or_insert_with(|| reason.to_string());
+    }
+    stored.revision += 1;
+    stored
+}
+
+/// The stored record with its evaluation, evaluated on exactly the stored
+/// answers (as a later read would).
+fn hot_copy(form: &PublishedForm, stored: Option<ResponseRecord>, evaluation: Evaluation) -> Option<HotResponse> {
+    let record = stored?;
+    let evaluation = if evaluation.answers == record.answers.0 {
+        evaluation
+    } else {
+        form.compiled.evaluate(&record.answers, &record.hidden)
+    };
+    Some(HotResponse { record, evaluation })
 }
 
 /// Writes the lead and outcome. Bots are kept and marked, never handed to sales.
@@ -257,7 +339,7 @@ async fn finish(
     evaluation: &Evaluation,
     is_bot: bool,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<Option<Uuid>, AppError> {
     let outcome_id = evaluation.outcome.as_deref().ok_or_else(|| {
         AppError::Internal(anyhow::anyhow!("no outcome matched in form {} v{}", form.form_id, form.version))
     })?;
@@ -266,7 +348,7 @@ async fn finish(
     })?;
     if is_bot {
         store::responses::mark_finished(tx.conn(), response.id, outcome_id, None, now).await?;
-        return Ok(());
+        return Ok(None);
     }
     let lead_id = upsert_lead(tx, form, response, evaluation, outcome, now).await?;
     store::responses::mark_finished(tx.conn(), response.id, outcome_id, Some(lead_id), now).await?;
@@ -283,7 +365,7 @@ async fn finish(
     if outcome.ending.offer_booking {
         super::booking::after_finish(ctx, tx, lead_id, now).await?;
     }
-    Ok(())
+    Ok(Some(lead_id))
 }
 
 /// The answers in the order of the path, as people read them.

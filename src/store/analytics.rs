@@ -121,7 +121,7 @@ pub async fn mark_abandoned(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let changed = on_conn!(conn, c => sqlx::query(
-        "UPDATE responses SET abandoned_at = $2, lead_id = COALESCE($3, lead_id) \
+        "UPDATE responses SET abandoned_at = $2, lead_id = COALESCE($3, lead_id), revision = revision + 1 \
          WHERE id = $1 AND status = 'in_progress' AND abandoned_at IS NULL"
     )
     .bind(id)

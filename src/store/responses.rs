@@ -30,11 +30,35 @@ pub struct ResponseRecord {
     pub lead_id: Option<Uuid>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Goes up by one with every change (see `app::hot`).
+    pub revision: i64,
 }
 
 impl ResponseRecord {
     pub fn is_finished(&self) -> bool {
         self.status == "finished"
+    }
+
+    /// An empty in-progress response (unit tests).
+    #[cfg(test)]
+    pub fn for_tests(id: Uuid, revision: i64) -> ResponseRecord {
+        ResponseRecord {
+            id,
+            form_id: Uuid::nil(),
+            version: 1,
+            status: "in_progress".into(),
+            answers: Json(Answers::new()),
+            answer_times: Json(AnswerTimes::new()),
+            hidden: Json(Hidden::new()),
+            is_bot: false,
+            bot_reason: None,
+            embedded: false,
+            outcome_id: None,
+            lead_id: None,
+            started_at: Utc::now(),
+            finished_at: None,
+            revision,
+        }
     }
 }
 
@@ -83,7 +107,7 @@ pub async fn insert_response(conn: Conn<'_>, new: NewResponse<'_>) -> Result<(),
 }
 
 const RESPONSE_COLUMNS: &str = "id, form_id, version, status, answers, answer_times, hidden, is_bot, bot_reason, \
-     embedded, outcome_id, lead_id, started_at, finished_at";
+     embedded, outcome_id, lead_id, started_at, finished_at, revision";
 
 pub async fn find_response(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRecord>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"));
@@ -116,7 +140,8 @@ pub async fn find_response_for_update(conn: Conn<'_>, id: Uuid) -> Result<Option
 pub async fn update_progress(conn: Conn<'_>, id: Uuid, p: Progress<'_>) -> Result<bool, StoreError> {
     let result = on_conn!(conn, c => sqlx::query(
         "UPDATE responses SET answers = $2, answer_times = $3, current_question = $4, fit = $5, intent = $6, \
-         running_outcome = $7, is_bot = (is_bot OR $8 IS NOT NULL), bot_reason = COALESCE(bot_reason, $8), updated_at = $9 \
+         running_outcome = $7, is_bot = (is_bot OR $8 IS NOT NULL), bot_reason = COALESCE(bot_reason, $8), updated_at = $9, \
+         revision = revision + 1 \
          WHERE id = $1 AND status = 'in_progress'"
     )
     .bind(id)
@@ -142,7 +167,8 @@ pub async fn mark_finished(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let result = on_conn!(conn, c => sqlx::query(
-        "UPDATE responses SET status = 'finished', outcome_id = $2, lead_id = $3, finished_at = $4, updated_at = $4 \
+        "UPDATE responses SET status = 'finished', outcome_id = $2, lead_id = $3, finished_at = $4, updated_at = $4, \
+         revision = revision + 1 \
          WHERE id = $1 AND status = 'in_progress'"
     )
     .bind(id)

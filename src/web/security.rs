@@ -14,23 +14,36 @@ use super::AppState;
 const BASE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
+/// The two policies, built once from the settings.
+#[derive(Debug, Clone)]
+pub struct Policies {
+    /// Form pages: framable by the configured origins.
+    forms: HeaderValue,
+    /// Everything else: never framed.
+    other: HeaderValue,
+}
+
+impl Policies {
+    /// Form pages may be framed by `'self'` and `frame_ancestors` (origins
+    /// checked by the configuration parser).
+    pub fn new(frame_ancestors: &[String]) -> Policies {
+        let ancestors = std::iter::once("'self'").chain(frame_ancestors.iter().map(String::as_str));
+        let forms = format!("{BASE_POLICY}; frame-ancestors {}", ancestors.collect::<Vec<_>>().join(" "));
+        Policies {
+            forms: HeaderValue::from_str(&forms).unwrap_or_else(|_| HeaderValue::from_static(BASE_POLICY)),
+            other: HeaderValue::from_str(&format!("{BASE_POLICY}; frame-ancestors 'none'"))
+                .expect("a constant policy is a valid header"),
+        }
+    }
+}
+
 /// Middleware adding CSP, nosniff, referrer and permissions policies.
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let embeddable = request.uri().path().starts_with("/f/");
     let mut response = next.run(request).await;
-    let ancestors = if embeddable {
-        std::iter::once("'self'")
-            .chain(state.settings.frame_ancestors.iter().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        "'none'".to_string()
-    };
-    let policy = format!("{BASE_POLICY}; frame-ancestors {ancestors}");
+    let policy = if embeddable { &state.policies.forms } else { &state.policies.other };
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));

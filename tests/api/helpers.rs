@@ -21,6 +21,8 @@ pub struct TestApp {
     pub db: Db,
     /// Time as the app sees it: moved by hand, never by sleeping.
     pub clock: Clock,
+    /// The application's in-memory copies of responses in progress.
+    pub hot: leadgate::app::hot::HotResponses,
     pub database_url: String,
     _running: Arc<Running>,
 }
@@ -81,12 +83,13 @@ async fn spawn_on(database_url: String, dir: tempfile::TempDir, customise: impl 
     // The listening address itself, also when the public base URL is another one.
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().ctx.db.clone();
+    let hot = app.state().ctx.hot.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
     let running = Arc::new(Running { _dir: dir, _shutdown: shutdown });
-    TestApp { address, client: new_client(), db, clock, database_url, _running: running }
+    TestApp { address, client: new_client(), db, clock, hot, database_url, _running: running }
 }
 
 /// A client that keeps cookies and does not follow redirects (tests check them).

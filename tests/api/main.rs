@@ -31,6 +31,7 @@ mod faults_db;
 mod foundation;
 mod helpers;
 mod hostile;
+mod hot_responses;
 mod inbox;
 mod injection;
 mod instances;

@@ -154,7 +154,7 @@ fn question_view(q: &Question, answer: Option<&AnswerValue>) -> QuestionView {
 /// The JSON state of a loaded step.
 pub fn state_of(step: &StepState) -> ResponseState {
     let definition = step.form.definition();
-    let response = step.response.as_ref();
+    let response = step.response();
     let question = step.shown.as_deref().and_then(|id| definition.questions.iter().find(|q| q.id == id));
     let result = step.finished_outcome().map(|o| ResultView {
         outcome: o.id.clone(),
@@ -176,11 +176,11 @@ pub fn state_of(step: &StepState) -> ResponseState {
         status: response.map(|r| r.status.clone()).unwrap_or_else(|| "in_progress".into()),
         question: question.map(|q| question_view(q, step.shown_answer())),
         previous_question: step.previous().map(str::to_string),
-        path: step.evaluation.path.clone(),
-        answers: step.evaluation.answers.iter().map(|(k, v)| (k.clone(), answer_json(v))).collect(),
+        path: step.evaluation().path.clone(),
+        answers: step.evaluation().answers.iter().map(|(k, v)| (k.clone(), answer_json(v))).collect(),
         progress: ProgressView {
-            answered: step.evaluation.progress.answered,
-            estimated_total: step.evaluation.progress.estimated_total,
+            answered: step.evaluation().progress.answered,
+            estimated_total: step.evaluation().progress.estimated_total,
         },
         result,
     }

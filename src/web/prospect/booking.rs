@@ -44,7 +44,7 @@ pub(super) async fn render_ending(
     let mut page = EndingPage::new(step, outcome);
     if outcome.ending.offer_booking {
         let slug = &step.form.definition().slug;
-        let Some(response) = step.response.as_ref() else { return PageError(AppError::NotFound).into_response() };
+        let Some(response) = step.response() else { return PageError(AppError::NotFound).into_response() };
         match section(state, slug, response.id, tz, message).await {
             Ok(section) => page.booking = section,
             Err(error) => return error.into_response(),

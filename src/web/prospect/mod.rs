@@ -78,7 +78,7 @@ fn step_page(state: &StepState, chrome: StepChrome, typed: Option<Vec<String>>, 
         Some(q) => QuestionView::new(q, &values, error.clone()),
         None => unreachable_question(),
     };
-    let position = state.evaluation.path.iter().position(|q| q == shown).unwrap_or(0);
+    let position = state.evaluation().path.iter().position(|q| q == shown).unwrap_or(0);
     StepPage {
         title: state.form.definition().title.clone(),
         intro: (position == 0).then(|| state.form.definition().intro.clone()).flatten(),
@@ -86,7 +86,7 @@ fn step_page(state: &StepState, chrome: StepChrome, typed: Option<Vec<String>>, 
         action: chrome.action,
         question,
         step_number: position + 1,
-        estimated_total: state.evaluation.progress.estimated_total.max(position + 1),
+        estimated_total: state.evaluation().progress.estimated_total.max(position + 1),
         back_url: chrome.back_url,
         hidden: chrome.hidden,
         render_token: chrome.render_token,

@@ -100,7 +100,7 @@ async fn render_state(
     tz: Option<&str>,
 ) -> Response {
     let fragment = wants_fragment(headers);
-    let Some(response) = step.response.as_ref() else {
+    let Some(response) = step.response() else {
         return PageError(AppError::NotFound).into_response();
     };
     if step.shown.is_none() {

@@ -149,7 +149,7 @@ impl EndingPage {
     pub fn new(state: &StepState, outcome: &Outcome) -> Self {
         EndingPage {
             title: state.form.definition().title.clone(),
-            embed: state.response.as_ref().is_some_and(|r| r.embedded),
+            embed: state.response().is_some_and(|r| r.embedded),
             ending_title: outcome.ending.title.clone(),
             message: outcome.ending.message.clone(),
             // Lint refuses other links; this keeps an old version safe too.

@@ -1,0 +1,146 @@
+//! Responses in progress, kept in memory with their evaluation, so that
+//! showing a step (a reload, the page after a plain browser's answer, the
+//! htmx swap after an answer) does not read the database and evaluate the
+//! form again.
+//!
+//! Only on SQLite: one process owns the file, so every change passes
+//! through this process. With PostgreSQL other instances change responses
+//! too, so there is no copy to trust and every read goes to the database.
+//!
+//! A copy is never newer than what is stored and never replaces a newer
+//! one: every change of a response raises its `revision` in the same
+//! statement, and [`HotResponses::offer`] keeps whichever copy has the
+//! higher revision. A writer offers its copy only after its commit, so
+//! nothing here was not durable first; a writer with no copy to offer
+//! (the abandoned-response handoff) [`HotResponses::forget`]s it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use uuid::Uuid;
+
+use crate::engine::Evaluation;
+use crate::store::responses::ResponseRecord;
+
+/// How many responses are kept; the oldest copies leave first.
+const CAPACITY: usize = 4096;
+
+/// A response as stored and the engine's evaluation of it.
+#[derive(Debug)]
+pub struct HotResponse {
+    pub record: ResponseRecord,
+    pub evaluation: Evaluation,
+}
+
+/// The kept responses; a disabled cache keeps nothing.
+#[derive(Clone, Default)]
+pub struct HotResponses {
+    inner: Option<Arc<Mutex<Kept>>>,
+}
+
+#[derive(Default)]
+struct Kept {
+    by_id: HashMap<Uuid, (Arc<HotResponse>, u64)>,
+    /// Insertion order (a counter) → id, for evicting the oldest.
+    order: BTreeMap<u64, Uuid>,
+    next: u64,
+}
+
+impl HotResponses {
+    /// A cache that keeps responses (`enabled`) or one that keeps none.
+    pub fn new(enabled: bool) -> HotResponses {
+        HotResponses { inner: enabled.then(Default::default) }
+    }
+
+    /// The kept copy of a response, if any.
+    pub fn get(&self, id: Uuid) -> Option<Arc<HotResponse>> {
+        let kept = self.inner.as_ref()?.lock().expect("hot responses lock");
+        kept.by_id.get(&id).map(|(hot, _)| hot.clone())
+    }
+
+    /// Keeps `hot` unless a copy with a higher revision is already kept.
+    pub fn offer(&self, hot: HotResponse) -> Arc<HotResponse> {
+        let hot = Arc::new(hot);
+        let Some(inner) = &self.inner else {
+            return hot;
+        };
+        let mut kept = inner.lock().expect("hot responses lock");
+        let id = hot.record.id;
+        if let Some((current, _)) = kept.by_id.get(&id)
+            && current.record.revision >= hot.record.revision
+        {
+            return current.clone();
+        }
+        kept.insert(id, hot.clone());
+        hot
+    }
+}
+
+impl HotResponses {
+    /// Drops the copy of a response changed without a copy to offer.
+    pub fn forget(&self, id: Uuid) {
+        if let Some(inner) = &self.inner {
+            let mut kept = inner.lock().expect("hot responses lock");
+            if let Some((_, position)) = kept.by_id.remove(&id) {
+                kept.order.remove(&position);
+            }
+        }
+    }
+}
+
+impl Kept {
+    fn insert(&mut self, id: Uuid, hot: Arc<HotResponse>) {
+        let position = self.next;
+        self.next += 1;
+        if let Some((_, old)) = self.by_id.insert(id, (hot, position)) {
+            self.order.remove(&old);
+        }
+        self.order.insert(position, id);
+        while self.by_id.len() > CAPACITY {
+            let Some((_, oldest)) = self.order.pop_first() else { break };
+            self.by_id.remove(&oldest);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hot(id: Uuid, revision: i64) -> HotResponse {
+        let definition = crate::engine::parse_definition_yaml(crate::app::demo::DEMO_FORM_YAML).unwrap();
+        let evaluation = crate::engine::evaluate(&definition, &Default::default(), &Default::default());
+        let record = crate::store::responses::ResponseRecord::for_tests(id, revision);
+        HotResponse { record, evaluation }
+    }
+
+    #[test]
+    fn a_newer_revision_replaces_an_older_one_and_never_the_reverse() {
+        let cache = HotResponses::new(true);
+        let id = Uuid::new_v4();
+        cache.offer(hot(id, 2));
+        assert_eq!(cache.offer(hot(id, 1)).record.revision, 2, "an older copy is refused");
+        assert_eq!(cache.get(id).unwrap().record.revision, 2);
+        cache.offer(hot(id, 3));
+        assert_eq!(cache.get(id).unwrap().record.revision, 3);
+    }
+
+    #[test]
+    fn the_oldest_copies_leave_first_when_full() {
+        let cache = HotResponses::new(true);
+        let ids: Vec<Uuid> = (0..CAPACITY + 2).map(|_| Uuid::new_v4()).collect();
+        for id in &ids {
+            cache.offer(hot(*id, 1));
+        }
+        assert!(cache.get(ids[0]).is_none() && cache.get(ids[1]).is_none());
+        assert!(cache.get(ids[2]).is_some() && cache.get(ids[CAPACITY + 1]).is_some());
+    }
+
+    #[test]
+    fn a_disabled_cache_keeps_nothing() {
+        let cache = HotResponses::new(false);
+        let id = Uuid::new_v4();
+        cache.offer(hot(id, 1));
+        assert!(cache.get(id).is_none());
+    }
+}
