@@ -92,11 +92,21 @@
     announce(stepTitle(step));
   }
 
+  // The inbox list is swapped when the live stream says a lead arrived:
+  // announce its summary (the region is outside the swapped part).
+  function announceLiveList(evt) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || target.id !== "leads") return;
+    var summary = target.querySelector("[data-live-summary]");
+    if (summary) announce(summary.textContent.replace(/\s+/g, " ").trim());
+  }
+
   function init() {
     configure(); // again, in case htmx was loaded after this file
     fillTimezone(document);
     refreshSlots(document);
     document.body.addEventListener("htmx:afterSettle", afterSettle);
+    document.body.addEventListener("htmx:afterSwap", announceLiveList);
     document.body.addEventListener("htmx:load", function (e) { fillTimezone(e.target); });
   }
 

@@ -40,7 +40,9 @@ pub struct CalendarInput {
     pub slot_step_minutes: String,
     /// Monday first: "09:00-12:00, 13:00-17:00", empty for a day off.
     pub hours: [String; 7],
-    pub feed_url: String,
+    /// The feed address as typed (empty: no feed); `None` keeps the saved
+    /// one (a manager's page never shows a rep's address, so cannot resend it).
+    pub feed_url: Option<String>,
 }
 
 /// A manual block as typed: a date and times on the rep's clock.
@@ -67,6 +69,20 @@ pub async fn calendar_view(ctx: &Context, user: &CurrentUser, rep_id: Uuid) -> R
     Ok(CalendarView { rep_id, rep, settings, hours, feed, blocks, feed_blocks })
 }
 
+/// The time zone a person reads times in: their rep profile's; `None`
+/// for someone without one (their pages say UTC).
+pub async fn time_zone_of(ctx: &Context, user: &CurrentUser) -> Result<Option<String>, AppError> {
+    let mut conn = ctx.db.read().await?;
+    let profile = store::routing_admin::find_rep_profile(conn.conn(), user.id).await?;
+    Ok(profile.map(|rep| rep.time_zone))
+}
+
+/// True when `user` has a calendar of their own (a rep profile).
+pub async fn has_own_calendar(ctx: &Context, user: &CurrentUser) -> Result<bool, AppError> {
+    let mut conn = ctx.db.read().await?;
+    Ok(store::bookings::list_profiled_reps(conn.conn()).await?.contains(&user.id))
+}
+
 /// Saves the page; every refused value is named in the error.
 pub async fn save_calendar(
     ctx: &Context,
@@ -77,7 +93,8 @@ pub async fn save_calendar(
 ) -> Result<(), AppError> {
     let mut errors = Vec::new();
     let settings = parse_settings(input, &mut errors);
-    let change = check_change(&input.time_zone, settings, &input.feed_url, allow_private_feeds, &mut errors).await;
+    let change =
+        check_change(&input.time_zone, settings, input.feed_url.as_deref(), allow_private_feeds, &mut errors).await;
     match change {
         Some(change) => store_change(ctx, user, rep_id, change).await,
         None => Err(AppError::Invalid(errors)),
@@ -215,23 +232,12 @@ pub async fn calendars_overview(ctx: &Context, user: &CurrentUser) -> Result<Vec
     Ok(out)
 }
 
-/// Upcoming meetings with their rep's time zone: the rep's own, or
-/// everyone's for managers.
+/// Upcoming meetings: the rep's own, or everyone's for managers.
 pub async fn upcoming_bookings(
     ctx: &Context,
     user: &CurrentUser,
-) -> Result<Vec<(store::bookings::BookingRecord, String)>, AppError> {
+) -> Result<Vec<store::bookings::BookingRecord>, AppError> {
     let mut conn = ctx.db.read().await?;
     let whose = (!user.role.sees_all_leads()).then_some(user.id);
-    let bookings = store::bookings::list_upcoming(conn.conn(), whose, ctx.clock.now(), 200).await?;
-    let reps = store::routing::list_reps(conn.conn()).await?;
-    let zone =
-        |id: Uuid| reps.iter().find(|r| r.id == id.to_string()).map_or("UTC".to_owned(), |r| r.time_zone.clone());
-    Ok(bookings
-        .into_iter()
-        .map(|b| {
-            let z = zone(b.user_id);
-            (b, z)
-        })
-        .collect())
+    Ok(store::bookings::list_upcoming(conn.conn(), whose, ctx.clock.now(), 200).await?)
 }

@@ -24,8 +24,10 @@ pub struct SettingsChange {
     /// A known IANA zone, as the engine names it.
     pub time_zone: String,
     pub settings: BookingSettings,
-    /// The iCalendar feed (webcal:// read as https://), if any.
-    pub feed_url: Option<String>,
+    /// The iCalendar feed (webcal:// read as https://), if any; `None`
+    /// keeps the stored address (a manager saving a rep's calendar does
+    /// not see the address, which is the rep's secret).
+    pub feed_url: Option<Option<String>>,
 }
 
 /// The rep profile of `rep_id`, if `user` may change it.
@@ -42,7 +44,7 @@ pub(crate) async fn editable_rep(conn: Conn<'_>, user: &CurrentUser, rep_id: Uui
 pub async fn check_change(
     time_zone: &str,
     settings: Option<BookingSettings>,
-    feed_url: &str,
+    feed_url: Option<&str>,
     allow_private_feeds: bool,
     errors: &mut Vec<FieldError>,
 ) -> Option<SettingsChange> {
@@ -57,7 +59,10 @@ pub async fn check_change(
             None
         }
     });
-    let feed_url = check_feed(feed_url.trim(), allow_private_feeds, errors).await;
+    let feed_url = match feed_url {
+        Some(url) => Some(check_feed(url.trim(), allow_private_feeds, errors).await),
+        None => None,
+    };
     match (zone, settings) {
         (Some(time_zone), Some(settings)) if errors.is_empty() => {
             Some(SettingsChange { time_zone, settings, feed_url })
@@ -81,8 +86,11 @@ pub async fn store_change(
     }
     rep.time_zone = change.time_zone;
     store::routing::upsert_rep(tx.conn(), rep_id, &rep).await?;
-    let feed = change.feed_url.as_deref();
-    store::calendars::upsert_calendar(tx.conn(), rep_id, &change.settings, feed, ctx.clock.now()).await?;
+    let feed = match change.feed_url {
+        Some(typed) => typed,
+        None => store::calendars::find_calendar(tx.conn(), rep_id).await?.and_then(|c| c.feed_url),
+    };
+    store::calendars::upsert_calendar(tx.conn(), rep_id, &change.settings, feed.as_deref(), ctx.clock.now()).await?;
     tx.commit().await?;
     ctx.wake_feeds.notify_one();
     Ok(())
@@ -99,7 +107,8 @@ pub async fn save_settings(
     allow_private_feeds: bool,
 ) -> Result<(), AppError> {
     let mut errors = Vec::new();
-    let feed_url = feed_url.unwrap_or_default();
+    // A whole replacement: no address given means no feed.
+    let feed_url = Some(feed_url.unwrap_or_default());
     let change = check_change(time_zone, Some(settings), feed_url, allow_private_feeds, &mut errors).await;
     match change {
         Some(change) => store_change(ctx, user, rep_id, change).await,

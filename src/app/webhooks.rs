@@ -25,7 +25,7 @@ pub const EVENT_TYPES: [&str; 14] = [
 ];
 
 /// What an admin typed to add an endpoint.
-#[derive(validator::Validate)]
+#[derive(Debug, Clone, Default, validator::Validate)]
 pub struct EndpointInput {
     #[validate(url(message = "Enter the full address, starting with https://."), length(max = 2000))]
     pub url: String,

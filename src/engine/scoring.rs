@@ -53,7 +53,7 @@ impl ScoreKeeper {
         for &question in path {
             let definition = &form.def.questions[question];
             for option in chosen_options(form, question, facts.answer(question)) {
-                let reason = format!("{}: {}", definition.label, option.label);
+                let reason = option_reason(&definition.label, &option.label);
                 let source = || ScoreSource::Option { question: definition.id.clone(), value: option.value.clone() };
                 add_nonzero(&mut fit, option.fit, &reason, source);
                 add_nonzero(&mut intent, option.intent, &reason, source);
@@ -153,8 +153,20 @@ impl<F: FactSource> FactSource for WithoutScores<'_, F> {
     }
 }
 
+/// "Company size: 201 to 1000", or "How many people work here? 201 to
+/// 1000" when the question ends with its own punctuation.
+fn option_reason(question: &str, option: &str) -> String {
+    let question = question.trim_end();
+    if question.ends_with(['?', ':', '.', '!']) {
+        format!("{question} {option}")
+    } else {
+        format!("{question}: {option}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::option_reason;
     use crate::engine::condition_def::{Condition, DomainTest, Test};
     use crate::engine::definition::{LeadField, QuestionKind, ScoringRule};
     use crate::engine::test_support::{answer_is, choice, form, mapped};
@@ -184,6 +196,15 @@ mod tests {
         let tools = tools.iter().map(|t| t.to_string()).collect();
         answers.insert("tools".into(), AnswerValue::Choices(tools));
         evaluate(&scored_form(), &answers, &Hidden::new())
+    }
+
+    #[test]
+    fn an_option_reason_reads_as_a_sentence_after_a_question_mark() {
+        assert_eq!(
+            option_reason("How many people work here?", "201 to 1000"),
+            "How many people work here? 201 to 1000"
+        );
+        assert_eq!(option_reason("Company size", "11-50"), "Company size: 11-50");
     }
 
     #[test]

@@ -16,11 +16,24 @@ use super::AppState;
 use super::auth::{SignedIn, cleared_cookie, session_cookie, session_token};
 use super::error::{PageError, too_many_requests};
 use super::forms_input::FormBody;
+use super::nav;
 use crate::app::AppError;
 use crate::app::auth;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", get(show_login).post(submit_login)).route("/logout", post(submit_logout))
+    Router::new()
+        .route("/", get(show_start))
+        .route("/login", get(show_login).post(submit_login))
+        .route("/logout", post(submit_logout))
+}
+
+/// `/`: a signed-in person's start page, else the sign-in page.
+async fn show_start(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let user = match session_token(&headers) {
+        Some(token) => auth::current_user(&state.ctx.db, &token, state.ctx.clock.now()).await?,
+        None => None,
+    };
+    Ok(Redirect::to(user.map_or("/login", |u| nav::home(u.role))).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -36,11 +49,22 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only paths on this site may be a destination after sign-in.
+/// Only paths on this site may be a destination after sign-in; none (or
+/// anything else) means the person's own start page.
 fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
-        _ => "/inbox".to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Where a person goes after signing in: the page they asked for when
+/// their role may open it, else their start page (never a 403).
+fn landing(role: auth::Role, next: &str) -> String {
+    if next.is_empty() || next == "/" || !nav::may_open(role, next) {
+        nav::home(role).to_owned()
+    } else {
+        next.to_owned()
     }
 }
 
@@ -64,10 +88,7 @@ async fn submit_login(
     let next = safe_next(form.get("next"));
     match auth::log_in(&state.ctx.db, &email, form.get("password").unwrap_or_default(), state.ctx.clock.now()).await {
         Ok(session) => {
-            // Marketers work on forms, not leads: the default landing is the editor.
-            let marketer = session.user.role == auth::Role::Marketer;
-            let next = if marketer && next == "/inbox" { "/admin/forms".to_string() } else { next };
-            let mut response = Redirect::to(&next).into_response();
+            let mut response = Redirect::to(&landing(session.user.role, &next)).into_response();
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &session.token));
             Ok(response)
         }
@@ -97,11 +118,20 @@ async fn submit_logout(State(state): State<AppState>, headers: HeaderMap, body: 
 
 #[cfg(test)]
 mod tests {
+    use crate::app::auth::Role;
+
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(super::safe_next(Some("/inbox/leads/1")), "/inbox/leads/1");
-        assert_eq!(super::safe_next(Some("//evil.example")), "/inbox");
-        assert_eq!(super::safe_next(Some("https://evil.example")), "/inbox");
-        assert_eq!(super::safe_next(None), "/inbox");
+        assert_eq!(super::landing(Role::Rep, &super::safe_next(Some("//evil.example"))), "/inbox");
+        assert_eq!(super::landing(Role::Rep, &super::safe_next(Some("https://evil.example"))), "/inbox");
+        assert_eq!(super::landing(Role::Marketer, &super::safe_next(None)), "/admin/forms");
+    }
+
+    #[test]
+    fn a_page_the_role_may_not_open_is_replaced_by_its_start_page() {
+        assert_eq!(super::landing(Role::Marketer, "/inbox"), "/admin/forms");
+        assert_eq!(super::landing(Role::Rep, "/admin/routing"), "/inbox");
+        assert_eq!(super::landing(Role::Manager, "/admin/routing"), "/admin/routing");
     }
 }

@@ -1,10 +1,10 @@
 //! Sign-in for people (not prospects): the session cookie, the current-user
 //! extractor, role checks, CSRF tokens and the same-origin check.
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
@@ -99,16 +99,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Middleware: a state-changing request to a signed-in area must come from
-/// leadgate's own pages (Sec-Fetch-Site / Origin), on top of the CSRF token.
-pub async fn same_origin_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// A state-changing request to a signed-in area must come from leadgate's
+/// own pages (Sec-Fetch-Site / Origin), on top of the CSRF token: the
+/// refusal when it does not.
+pub fn cross_site_refusal(state: &AppState, request: &Request) -> Option<Response> {
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let path = request.uri().path();
     let protected = ["/login", "/logout", "/inbox", "/admin"].iter().any(|p| path.starts_with(p));
-    if changes_state && protected && !from_same_origin(request.headers(), &state.ctx.base_url) {
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
-    }
-    next.run(request).await
+    let refused = changes_state && protected && !from_same_origin(request.headers(), &state.ctx.base_url);
+    refused.then(|| (StatusCode::FORBIDDEN, "cross-site request refused").into_response())
 }
 
 fn from_same_origin(headers: &HeaderMap, base_url: &str) -> bool {

@@ -2,16 +2,13 @@
 //! logged once, here, with the request id; the page shows only the id.
 
 use askama::Template;
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::AppState;
 use crate::app::AppError;
 
-/// An error to be shown as a page. Rendering happens in
-/// [`render_error_pages`], which knows the request id.
+/// An error to be shown as a page. Rendering happens in [`as_page`],
+/// called by the edge middleware, which knows the request id.
 #[derive(Debug)]
 pub struct PageError(pub AppError);
 
@@ -93,65 +90,52 @@ struct ErrorPageTemplate<'a> {
     message: &'a str,
     request_id: &'a str,
     status: u16,
+    /// The page was in a signed-in area: offer the way back to one's start page.
+    signed_in_area: bool,
 }
 
-/// Middleware: fills in error pages (and logs causes) with the request id.
-pub async fn render_error_pages(State(_state): State<AppState>, request: Request, next: Next) -> Response {
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
-    let response = next.run(request).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
-        return response;
-    };
-    if let Some(cause) = &page.cause {
-        tracing::error!(request_id, status = response.status().as_u16(), cause, "request failed");
-    }
-    let template = ErrorPageTemplate {
-        title: page.title,
-        message: &page.message,
-        request_id: &request_id,
-        status: response.status().as_u16(),
-    };
-    let body = template.render().unwrap_or_else(|_| page.title.to_string());
-    let (parts, _) = response.into_parts();
-    let mut response = Html(body).into_response();
-    *response.status_mut() = parts.status;
-    for (name, value) in parts.headers.iter() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            response.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
-    response
-}
-
-/// Middleware (outside the body limit and the timeout): an error answered
-/// by a layer or an extractor as bare text (413 body too large, 400 bad
-/// path or query, 405, 503 timeout…) becomes the same friendly page as
-/// every other error. Responses with their own body type (HTML, JSON
-/// problems, event streams) are left alone.
-pub async fn bare_errors_as_pages(request: Request, next: Next) -> Response {
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
-    let response = next.run(request).await;
+/// Turns an error response into its page: a [`PageError`]'s marked
+/// response (its cause logged here, once, with the request id), or an error
+/// answered as bare text by a layer or an extractor (413 body too large,
+/// 400 bad path or query, 405, 503 timeout…). Responses with a body type of
+/// their own (HTML, JSON problems, event streams) are left alone.
+pub fn as_page(response: Response, request_id: &str, signed_in_area: bool) -> Response {
     let status = response.status();
-    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let bare = content_type.is_empty() || content_type.starts_with("text/plain");
-    if !(status.is_client_error() || status.is_server_error()) || !bare {
-        return response;
-    }
-    let (title, message) = bare_error_words(status);
-    let template = ErrorPageTemplate { title, message, request_id: &request_id, status: status.as_u16() };
+    let (title, message) = match response.extensions().get::<ErrorPage>() {
+        Some(page) => {
+            if let Some(cause) = &page.cause {
+                tracing::error!(request_id, status = status.as_u16(), cause, "request failed");
+            }
+            (page.title, page.message.clone())
+        }
+        None if is_bare_error(&response) => {
+            let (title, message) = bare_error_words(status);
+            (title, message.to_string())
+        }
+        None => return response,
+    };
+    let template = ErrorPageTemplate { title, message: &message, request_id, status: status.as_u16(), signed_in_area };
     let body = template.render().unwrap_or_else(|_| title.to_string());
     let (parts, _) = response.into_parts();
     let mut page = Html(body).into_response();
     *page.status_mut() = parts.status;
-    for (name, value) in parts.headers.iter() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            page.headers_mut().insert(name.clone(), value.clone());
-        }
+    // The new body is neither the old one's type, length nor encoding.
+    let replaced = [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING];
+    for (name, value) in parts.headers.iter().filter(|(name, _)| !replaced.contains(name)) {
+        page.headers_mut().insert(name.clone(), value.clone());
     }
     if status == StatusCode::SERVICE_UNAVAILABLE && !page.headers().contains_key(header::RETRY_AFTER) {
         page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
     }
     page
+}
+
+/// A 4xx or 5xx with no body type, or plain text.
+fn is_bare_error(response: &Response) -> bool {
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    (status.is_client_error() || status.is_server_error())
+        && (content_type.is_empty() || content_type.starts_with("text/plain"))
 }
 
 fn bare_error_words(status: StatusCode) -> (&'static str, &'static str) {

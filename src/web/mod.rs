@@ -6,11 +6,14 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod edge;
 pub mod error;
 pub mod forms_input;
 pub mod health;
 pub mod inbox;
+pub mod local_time;
 pub mod metrics;
+pub mod nav;
 pub mod prospect;
 pub mod rate_limit;
 pub mod security;
@@ -54,13 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::track))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_only))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
-        .layer(axum::middleware::from_fn(error::bare_errors_as_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::edge))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -4,9 +4,8 @@
 //! styles. Form pages (`/f/…`) may be framed by the configured origins so
 //! they can be embedded; every other page refuses framing.
 
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
+
 use axum::response::Response;
 
 use super::AppState;
@@ -37,10 +36,9 @@ impl Policies {
     }
 }
 
-/// Middleware adding CSP, nosniff, referrer and permissions policies.
-pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let embeddable = request.uri().path().starts_with("/f/");
-    let mut response = next.run(request).await;
+/// Adds CSP, nosniff, referrer and permissions policies; only form pages
+/// (`embeddable`) may be framed.
+pub fn add_headers(state: &AppState, embeddable: bool, mut response: Response) -> Response {
     let policy = if embeddable { &state.policies.forms } else { &state.policies.other };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());

@@ -49,7 +49,7 @@ async fn booking_a_slot_shows_the_confirmation_and_stores_exactly_one_booking() 
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), path);
     let page = ending(&app, &path).await;
-    assert_eq!(text_of(&page, ".booking-confirmed h2").as_deref(), Some("Your meeting is booked"));
+    assert_eq!(text_of(&page, ".booking-confirmed h1").as_deref(), Some("Your meeting is booked"));
     assert_eq!(text_of(&page, ".booking-confirmed .when strong").as_deref(), Some("Wednesday 18 November 2026, 13:00"));
     assert_eq!(text_of(&page, ".booking-confirmed .rep").as_deref(), Some("Rita Rep"));
     assert!(slots_on(&page).is_empty(), "no more slots once booked");

@@ -213,7 +213,7 @@ async fn the_inbox_lists_upcoming_bookings_and_the_lead_page_shows_its_meeting()
     let list = rita.get_html("/inbox/bookings").await;
     let rows = texts(&list, "table.bookings tbody tr");
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].contains("Wed 2026-11-18 12:00 UTC"), "{rows:?}");
+    assert!(rows[0].contains("Wed 18 Nov 2026, 12:00–12:30 UTC"), "{rows:?}");
     let sam = app.login_as(&team.sam).await;
     assert!(texts(&sam.get_html("/inbox/bookings").await, "table.bookings tbody tr").is_empty(), "Sam sees only his");
     let manager = app.login_as(&team.manager).await;

@@ -41,6 +41,25 @@ async fn a_missing_page_is_a_friendly_404_page_with_a_request_id() {
 }
 
 #[tokio::test]
+async fn an_error_page_for_a_client_that_takes_compression_is_plain_readable_html() {
+    let app = spawn_app().await;
+    // A path the router cannot parse: axum answers with a text body that
+    // compression would encode before the page replaces it.
+    let response = app
+        .client
+        .get(app.url("/f/qualify/r/not-a-response-id-but-long-enough-to-be-compressed"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("content-encoding").is_none(), "the page is sent as it is");
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = Html::parse_document(&response.text().await.unwrap());
+    assert_eq!(text_of(&page, "h1").as_deref(), Some("Could not read that"));
+}
+
+#[tokio::test]
 async fn a_server_error_page_shows_the_request_id_and_never_the_cause() {
     let app = spawn_app().await;
     app.publish_form(crate::helpers::BRANCHING_FORM).await;

@@ -87,7 +87,7 @@ async fn a_rep_sees_their_leads_with_scores_and_reasons() {
     assert_eq!(ids, vec![lead.id.to_string()]);
     let page = rita.get_html(&format!("/inbox/leads/{}", lead.id)).await;
     let fit = text_of(&page, "ul.reasons.fit").unwrap();
-    assert!(fit.contains("How many people work at your company?: Over 1000"), "{fit}");
+    assert!(fit.contains("How many people work at your company? Over 1000"), "{fit}");
     let answers = text_of(&page, "dl.answers").unwrap();
     assert!(answers.contains("Does a purchase go through procurement?"), "{answers}");
     let history = text_of(&page, "ol.history").unwrap();

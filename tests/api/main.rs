@@ -2,6 +2,9 @@
 //! with its own database (SQLite, or PostgreSQL when
 //! `LEADGATE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+mod accessibility;
+mod admin_pages;
+mod analytics_pages;
 mod api_analytics;
 mod api_auth;
 mod api_booking_rate;
@@ -20,6 +23,7 @@ mod booking;
 mod booking_calendar;
 mod booking_helpers;
 mod booking_links;
+mod booking_pages;
 mod diagram;
 mod draft_support;
 mod editor;
@@ -28,13 +32,16 @@ mod editor_publish;
 mod editor_support;
 mod faults;
 mod faults_db;
+mod form_tabs;
 mod foundation;
 mod helpers;
 mod hostile;
 mod hot_responses;
 mod inbox;
+mod inbox_pages;
 mod injection;
 mod instances;
+mod navigation;
 mod notices;
 mod preview;
 mod prospect;
@@ -43,4 +50,5 @@ mod replay;
 mod route_matrix;
 mod routing;
 mod routing_admin;
+mod routing_rules;
 mod security;

@@ -182,24 +182,27 @@ async fn a_pool_and_a_rule_made_on_the_pages_route_the_next_lead() {
     let rule = [
         ("name", "Large companies to EMEA"),
         ("handoff", "senior-ae"),
-        ("condition", "answer: { question: company_size, is: { equals: large } }"),
+        ("when.kind", "all"),
+        ("when.items.0.kind", "leaf"),
+        ("when.items.0.subject", "answer:company_size"),
+        ("when.items.0.op", "equals"),
+        ("when.items.0.value", "large"),
         ("pool", "emea"),
+        ("action", "save"),
     ];
-    let refused = manager
-        .post_with_csrf(
-            "/admin/routing/rules/new",
-            "/admin/routing/rules",
-            &[("name", "Broken"), ("handoff", ""), ("condition", "answer: { question: [oops"), ("pool", "emea")],
-        )
-        .await;
+    let mut broken = rule;
+    broken[0] = ("name", "Broken");
+    broken[6] = ("when.items.0.value", "huge");
+    let refused = manager.post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &broken).await;
     assert_eq!(refused.status(), 422);
     let page = Html::parse_document(&refused.text().await.unwrap());
-    assert!(text_of(&page, "#condition-error").is_some_and(|m| m.starts_with("The condition could not be read")));
-    assert_eq!(text_of(&page, "#condition").as_deref(), Some("answer: { question: [oops"), "the snippet is kept");
+    let message = text_of(&page, "[data-error-for='when.items.0']").unwrap();
+    assert!(message.contains("“huge” is not one of this question's options"), "{message}");
+    assert_eq!(input_value(&page, "name").as_deref(), Some("Broken"), "what was typed is kept");
     let saved = manager.post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &rule).await;
     assert_eq!(saved.status(), 303);
     let overview = manager.get_html("/admin/routing").await;
-    assert_eq!(texts(&overview, "tr[data-rule] td:nth-child(4)"), ["company_size = large"]);
+    assert_eq!(texts(&overview, "tr[data-rule] td:nth-child(4)"), ["Answer to company_size (Qualify) is large"]);
     let lead = app.lead_of(&app.finish_tier1("cto@acme.example").await).await;
     assert_eq!((lead.pool.as_deref(), lead.assigned_user_id), (Some("emea"), Some(team.sam.id)));
     let reason = &app.history(lead.id).await[0].reason;
@@ -211,7 +214,7 @@ async fn rules_move_up_and_down_and_the_first_match_wins() {
     let (app, team) = app_with_team().await;
     let manager = app.login_as(&team.manager).await;
     for (name, pool) in [("Everything to SDR", "sdr"), ("Everything to senior", "senior-ae")] {
-        let rule = [("name", name), ("handoff", ""), ("condition", ""), ("pool", pool)];
+        let rule = [("name", name), ("handoff", ""), ("pool", pool)];
         assert_eq!(
             manager.post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &rule).await.status(),
             303
@@ -246,7 +249,7 @@ async fn a_pool_still_named_by_a_rule_or_an_outcome_is_not_deleted_and_the_page_
         .post_with_csrf("/admin/routing", "/admin/routing/pools", &[("name", "spare"), ("strategy", "least_loaded")])
         .await;
     let spare = location(&created);
-    let rule = [("name", "Spare rule"), ("handoff", ""), ("condition", ""), ("pool", "spare")];
+    let rule = [("name", "Spare rule"), ("handoff", ""), ("pool", "spare")];
     manager.post_with_csrf("/admin/routing/rules/new", "/admin/routing/rules", &rule).await;
     let refused = manager.post_with_csrf(&spare, &format!("{spare}/delete"), &[]).await;
     assert_eq!(refused.status(), 409);

@@ -8,13 +8,13 @@ use crate::helpers::spawn_app_with_demo as spawn_app;
 use crate::webdriver::{Chromium, Session};
 
 /// Counts htmx swaps on the current page, so a test can wait for the next one.
-async fn watch_swaps(browser: &Session) {
+pub(crate) async fn watch_swaps(browser: &Session) {
     let script = "window.__settled = 0; if (!window.__watching) { window.__watching = true; \
         document.body.addEventListener('htmx:afterSettle', function () { window.__settled++; }); } return true";
     browser.execute(script, vec![]).await.unwrap();
 }
 
-async fn wait_for_swap(browser: &Session) {
+pub(crate) async fn wait_for_swap(browser: &Session) {
     let deadline = Instant::now() + WAIT;
     loop {
         let settled = browser.execute("return window.__settled > 0", vec![]).await.unwrap();
@@ -26,20 +26,20 @@ async fn wait_for_swap(browser: &Session) {
     }
 }
 
-async fn type_into(browser: &Session, css: &str, text: &str) {
+pub(crate) async fn type_into(browser: &Session, css: &str, text: &str) {
     let field = browser.find(css).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
 /// Picks an option of a select.
-async fn choose(browser: &Session, select: &str, value: &str) {
+pub(crate) async fn choose(browser: &Session, select: &str, value: &str) {
     browser.find(&format!("{select} option[value=\"{value}\"]")).await.unwrap().click().await.unwrap();
 }
 
 /// Picks an option of a builder select, which re-renders the editor (a
 /// choice already made changes nothing, so there is nothing to wait for).
-async fn choose_and_swap(browser: &Session, select: &str, value: &str) {
+pub(crate) async fn choose_and_swap(browser: &Session, select: &str, value: &str) {
     let current = browser.find(select).await.unwrap().to_json();
     let chosen = browser.execute("return arguments[0].value", vec![current]).await.unwrap();
     if chosen.as_str() == Some(value) {
@@ -51,7 +51,7 @@ async fn choose_and_swap(browser: &Session, select: &str, value: &str) {
 }
 
 /// Clicks a builder button (add condition, add branch...), which re-renders the editor.
-async fn press_and_swap(browser: &Session, button: &str) {
+pub(crate) async fn press_and_swap(browser: &Session, button: &str) {
     watch_swaps(browser).await;
     browser.find(button).await.unwrap().click().await.unwrap();
     wait_for_swap(browser).await;
@@ -189,7 +189,7 @@ async fn the_condition_builder_works_without_javascript() {
     type_into(&browser, "#email", "marketer@demo.leadgate.test").await;
     type_into(&browser, "#password", leadgate::app::demo::DEMO_PASSWORD).await;
     browser.find("form button[type=submit]").await.unwrap().click().await.unwrap();
-    browser.wait_for("tr[data-form=talk-to-sales] a", WAIT).await.unwrap().click().await.unwrap();
+    browser.wait_for("tr[data-form=talk-to-sales] a.form-title", WAIT).await.unwrap().click().await.unwrap();
     browser.wait_for("[data-question=timeline] a", WAIT).await.unwrap().click().await.unwrap();
     browser.wait_for_text("#editor h2", "timeline", WAIT).await.unwrap();
     browser.find("button[value=add_branch]").await.unwrap().click().await.unwrap();

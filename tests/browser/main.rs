@@ -4,11 +4,13 @@
 
 mod booking;
 mod editor;
+mod focus;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod preview;
 mod prospect;
+mod routing;
 mod webdriver;
 
 use std::time::Duration;
@@ -68,5 +70,13 @@ async fn a_reps_inbox_shows_a_new_lead_without_a_reload() {
     assert_eq!(row.attr("data-status").await.unwrap().as_deref(), Some("assigned"));
     let same = browser.execute("return window.__sameDocument === true", vec![]).await.unwrap();
     assert_eq!(same, serde_json::Value::Bool(true), "the row arrived without a reload");
+    // Screen readers hear it: the page-wide live region gets the list's summary.
+    // (Read as textContent: the region is visually hidden.)
+    let heard = "return new Promise(r => { const t = setInterval(() => { \
+        const text = document.getElementById('announce').textContent; \
+        if (text) { clearInterval(t); r(text); } }, 20); })";
+    let announced = tokio::time::timeout(WAIT, browser.execute(heard, vec![])).await.unwrap().unwrap();
+    let announced = announced.as_str().unwrap_or_default();
+    assert!(announced.starts_with("Leads updated: 1 lead, 1 waiting to be accepted."), "{announced}");
     browser.quit().await.unwrap();
 }

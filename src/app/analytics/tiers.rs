@@ -18,9 +18,10 @@ impl TierGroup {
 
     pub fn label(self) -> &'static str {
         match self {
-            TierGroup::Top => "Top tier",
-            TierGroup::Middle => "Middle tier",
-            TierGroup::Low => "Low tier (nurture, disqualified)",
+            // "Band", not "tier": tiers are the outcomes' own names (Tier 1...).
+            TierGroup::Top => "Top band",
+            TierGroup::Middle => "Middle band",
+            TierGroup::Low => "Low band (nurture, disqualified)",
         }
     }
 

@@ -12,7 +12,7 @@ pub mod rules;
 use uuid::Uuid;
 
 use super::{AppError, Context};
-use crate::engine::{Pool, Rep, RoutingRule, describe_condition};
+use crate::engine::{FormDefinition, Pool, Rep, RoutingRule};
 use crate::store::{self, Conn};
 
 /// A person who can be in a pool or be its overflow.
@@ -44,12 +44,11 @@ pub struct PoolSummary {
     pub overflow: Option<String>,
 }
 
-/// A rule as listed, its condition in words.
+/// A rule as listed.
 #[derive(Debug, Clone)]
 pub struct RuleSummary {
     pub id: Uuid,
     pub rule: RoutingRule,
-    pub condition: String,
 }
 
 /// Everything on the routing page.
@@ -57,6 +56,8 @@ pub struct RoutingOverview {
     pub reps: Vec<RepSummary>,
     pub pools: Vec<PoolSummary>,
     pub rules: Vec<RuleSummary>,
+    /// Every form's published version and draft: what rules' conditions read.
+    pub forms: Vec<FormDefinition>,
 }
 
 /// Users who may hold leads (reps) or take overflow (managers, admins).
@@ -116,10 +117,9 @@ pub async fn overview(ctx: &Context) -> Result<RoutingOverview, AppError> {
     let rules = store::routing_admin::list_rule_rows(conn.conn())
         .await?
         .into_iter()
-        .map(|row| {
-            let condition = row.rule.0.when.as_ref().map_or("always".to_owned(), describe_condition);
-            RuleSummary { id: row.id, rule: row.rule.0, condition }
-        })
+        .map(|row| RuleSummary { id: row.id, rule: row.rule.0 })
         .collect();
-    Ok(RoutingOverview { reps, pools, rules })
+    let forms =
+        store::routing_admin::list_definitions_in_use(conn.conn()).await?.into_iter().map(|f| f.definition.0).collect();
+    Ok(RoutingOverview { reps, pools, rules, forms })
 }

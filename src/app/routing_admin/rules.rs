@@ -1,34 +1,32 @@
-//! Routing rules: ordered, first match wins. A rule's condition is typed
-//! as a small YAML (or JSON) snippet in the form language, e.g.
-//! `country_in: eu_countries`, and parsed with the engine's own types.
+//! Routing rules: ordered, first match wins. A rule's condition arrives
+//! already typed (the page's condition builder parses it); here the rule's
+//! name and pool are checked and the list is kept in order.
 
-use serde_yaml_ng::with::singleton_map_recursive;
 use uuid::Uuid;
 
 use crate::app::{AppError, Context, FieldError};
-use crate::engine::{Condition, Handoff, MAX_CONDITION_DEPTH, RoutingRule};
+use crate::engine::{Condition, FormDefinition, Handoff, RoutingRule};
 use crate::store::{self, Tx};
 
 const MAX_NAME_CHARS: usize = 120;
-const MAX_CONDITION_CHARS: usize = 10_000;
 
-/// A rule as typed on its page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RuleForm {
+/// A rule as entered on its page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleInput {
     pub name: String,
     /// The outcome pool the rule applies to; empty for any.
     pub handoff: String,
-    /// YAML or JSON; empty for always.
-    pub condition: String,
+    /// `None`: the rule applies to every lead.
+    pub when: Option<Condition>,
     pub pool: String,
 }
 
-impl RuleForm {
+impl RuleInput {
     pub fn from_rule(rule: &RoutingRule) -> Self {
-        RuleForm {
+        RuleInput {
             name: rule.name.clone(),
             handoff: rule.handoff.clone().unwrap_or_default(),
-            condition: rule.when.as_ref().map(condition_yaml).unwrap_or_default(),
+            when: rule.when.clone(),
             pool: rule.pool.clone(),
         }
     }
@@ -43,10 +41,6 @@ impl RuleForm {
         if !pools.iter().any(|p| p == self.pool.trim()) {
             fail("pool", "Choose the pool that gets the lead.".into());
         }
-        let when = parse_condition(&self.condition).unwrap_or_else(|message| {
-            fail("condition", message);
-            None
-        });
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -54,43 +48,19 @@ impl RuleForm {
         Ok(RoutingRule {
             name: name.to_owned(),
             handoff: (!handoff.is_empty()).then(|| handoff.to_owned()),
-            when,
+            when: self.when.clone(),
             pool: self.pool.trim().to_owned(),
         })
     }
 }
 
-/// The condition in a snippet; `None` when blank (the rule always applies).
-pub fn parse_condition(text: &str) -> Result<Option<Condition>, String> {
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    if text.chars().count() > MAX_CONDITION_CHARS {
-        return Err(format!("Keep the condition under {MAX_CONDITION_CHARS} characters."));
-    }
-    let deserializer = serde_yaml_ng::Deserializer::from_str(text);
-    let condition: Condition = singleton_map_recursive::deserialize(deserializer)
-        .map_err(|e| format!("The condition could not be read: {e}."))?;
-    if condition.depth() > MAX_CONDITION_DEPTH {
-        return Err(format!("The condition nests deeper than {MAX_CONDITION_DEPTH} levels."));
-    }
-    Ok(Some(condition))
-}
-
-/// The condition as the snippet a person edits.
-pub fn condition_yaml(condition: &Condition) -> String {
-    let mut buffer = Vec::new();
-    let mut serializer = serde_yaml_ng::Serializer::new(&mut buffer);
-    match singleton_map_recursive::serialize(condition, &mut serializer) {
-        Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
-        Err(_) => serde_json::to_string(condition).unwrap_or_default(),
-    }
-}
-
-/// Pool names a rule can send to, and outcome pools it can filter on.
+/// Pool names a rule can send to, outcome pools it can filter on, and the
+/// forms whose questions and lists its condition can use.
 pub struct RuleChoices {
     pub pools: Vec<String>,
     pub handoffs: Vec<String>,
+    /// Every form's published version and draft.
+    pub forms: Vec<FormDefinition>,
 }
 
 pub async fn choices(ctx: &Context) -> Result<RuleChoices, AppError> {
@@ -98,25 +68,34 @@ pub async fn choices(ctx: &Context) -> Result<RuleChoices, AppError> {
     let pools: Vec<String> =
         store::routing_admin::list_pool_ids(conn.conn()).await?.into_iter().map(|(_, name)| name).collect();
     let mut handoffs = pools.clone();
-    for form in store::routing_admin::list_definitions_in_use(conn.conn()).await? {
-        for outcome in &form.definition.0.outcomes {
-            if let Handoff::Route(pool) = &outcome.handoff
-                && !handoffs.contains(pool)
-            {
-                handoffs.push(pool.clone());
-            }
+    let forms: Vec<FormDefinition> =
+        store::routing_admin::list_definitions_in_use(conn.conn()).await?.into_iter().map(|f| f.definition.0).collect();
+    for outcome in forms.iter().flat_map(|f| &f.outcomes) {
+        if let Handoff::Route(pool) = &outcome.handoff
+            && !handoffs.contains(pool)
+        {
+            handoffs.push(pool.clone());
         }
     }
     handoffs.sort();
-    Ok(RuleChoices { pools, handoffs })
+    Ok(RuleChoices { pools, handoffs, forms })
 }
 
 async fn pool_names(tx: &mut Tx) -> Result<Vec<String>, AppError> {
     Ok(store::routing_admin::list_pool_ids(tx.conn()).await?.into_iter().map(|(_, name)| name).collect())
 }
 
+/// The refusals of `input` (name, pool) without saving anything, so a page
+/// can show them with its own (the condition's) at once.
+pub async fn check_rule(ctx: &Context, input: &RuleInput) -> Result<(), AppError> {
+    let mut conn = ctx.db.read().await?;
+    let pools: Vec<String> =
+        store::routing_admin::list_pool_ids(conn.conn()).await?.into_iter().map(|(_, name)| name).collect();
+    input.parse(&pools).map(|_| ()).map_err(AppError::Invalid)
+}
+
 /// Adds a rule at the end of the list.
-pub async fn create_rule(ctx: &Context, form: &RuleForm) -> Result<(), AppError> {
+pub async fn create_rule(ctx: &Context, form: &RuleInput) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     let rule = form.parse(&pool_names(&mut tx).await?).map_err(AppError::Invalid)?;
     let rows = store::routing_admin::list_rule_rows(tx.conn()).await?;
@@ -126,14 +105,14 @@ pub async fn create_rule(ctx: &Context, form: &RuleForm) -> Result<(), AppError>
     Ok(())
 }
 
-pub async fn load_rule(ctx: &Context, rule_id: Uuid) -> Result<RuleForm, AppError> {
+pub async fn load_rule(ctx: &Context, rule_id: Uuid) -> Result<RuleInput, AppError> {
     let mut conn = ctx.db.read().await?;
     let rows = store::routing_admin::list_rule_rows(conn.conn()).await?;
     let row = rows.into_iter().find(|r| r.id == rule_id).ok_or(AppError::NotFound)?;
-    Ok(RuleForm::from_rule(&row.rule.0))
+    Ok(RuleInput::from_rule(&row.rule.0))
 }
 
-pub async fn save_rule(ctx: &Context, rule_id: Uuid, form: &RuleForm) -> Result<(), AppError> {
+pub async fn save_rule(ctx: &Context, rule_id: Uuid, form: &RuleInput) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     let rule = form.parse(&pool_names(&mut tx).await?).map_err(AppError::Invalid)?;
     store::routing_admin::update_rule(tx.conn(), rule_id, &rule).await?;
@@ -170,35 +149,18 @@ mod tests {
     use crate::engine::{ListRef, Test};
 
     #[test]
-    fn conditions_are_read_from_yaml_or_json_and_written_back() {
-        let yaml = parse_condition("country_in: eu_countries").unwrap().unwrap();
-        assert_eq!(yaml, Condition::CountryIn(ListRef::Named("eu_countries".into())));
-        let json = parse_condition(r#"{"answer": {"question": "size", "is": {"in": ["a", "b"]}}}"#).unwrap().unwrap();
-        assert_eq!(json, Condition::Answer { question: "size".into(), is: Test::In(vec!["a".into(), "b".into()]) });
-        assert_eq!(parse_condition(&condition_yaml(&json)).unwrap().unwrap(), json);
-        assert_eq!(parse_condition("  ").unwrap(), None);
-    }
-
-    #[test]
-    fn a_snippet_that_is_not_a_condition_says_what_is_wrong() {
-        let error = parse_condition("country_of: eu").unwrap_err();
-        assert!(error.starts_with("The condition could not be read: "), "{error}");
-        assert!(error.contains("country_of"), "{error}");
-    }
-
-    #[test]
-    fn a_rule_needs_a_name_and_a_known_pool() {
-        let form = RuleForm {
-            name: " ".into(),
-            pool: "nowhere".into(),
-            condition: "fit: { gte: oops }".into(),
-            ..Default::default()
-        };
+    fn a_rule_needs_a_name_and_a_known_pool_and_keeps_its_condition() {
+        let form = RuleInput { name: " ".into(), pool: "nowhere".into(), ..Default::default() };
         let fields: Vec<String> = form.parse(&["sdr".into()]).unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["name", "pool", "condition"]);
+        assert_eq!(fields, ["name", "pool"]);
+        let when = Condition::Any(vec![
+            Condition::CountryIn(ListRef::Named("eu_countries".into())),
+            Condition::Hidden { field: "utm_source".into(), is: Test::Equals("partner".into()) },
+        ]);
         let ok =
-            RuleForm { name: "EU".into(), pool: "sdr".into(), handoff: "senior-ae".into(), condition: String::new() };
+            RuleInput { name: "EU".into(), pool: "sdr".into(), handoff: "senior-ae".into(), when: Some(when.clone()) };
         let rule = ok.parse(&["sdr".into()]).unwrap();
-        assert_eq!((rule.when, rule.handoff.as_deref()), (None, Some("senior-ae")));
+        assert_eq!((rule.when, rule.handoff.as_deref()), (Some(when), Some("senior-ae")));
+        assert_eq!(RuleInput::from_rule(&ok.parse(&["sdr".into()]).unwrap()), ok);
     }
 }

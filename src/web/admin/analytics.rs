@@ -35,6 +35,15 @@ pub struct FormOption {
     pub slug: String,
     pub title: String,
     pub selected: bool,
+    /// Never published: there is nothing to count yet.
+    pub draft_only: bool,
+}
+
+/// The chosen form has no published version: why the page has no figures.
+pub struct Unpublished {
+    pub title: String,
+    /// The form's editor, for those who may publish it.
+    pub editor_url: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -45,7 +54,9 @@ pub struct AnalyticsPage {
     pub version: String,
     pub from: String,
     pub to: String,
-    pub error: Option<String>,
+    /// A refused filter: (field, message), shown beside that field.
+    pub error: Option<(String, String)>,
+    pub unpublished: Option<Unpublished>,
     pub report: Option<Report>,
     pub funnel_chart: Option<BarChart>,
     pub outcome_chart: Option<BarChart>,
@@ -53,6 +64,11 @@ pub struct AnalyticsPage {
 }
 
 impl AnalyticsPage {
+    /// The message for a refused filter field.
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
     pub fn duration(&self, seconds: &Option<i64>) -> String {
         seconds.map(format_seconds).unwrap_or_else(|| "–".into())
     }
@@ -113,7 +129,12 @@ pub async fn show_analytics(
     let slug = params.form.clone().or_else(|| forms.first().map(|f| f.slug.clone())).unwrap_or_default();
     let options = forms
         .iter()
-        .map(|f| FormOption { slug: f.slug.clone(), title: f.title.clone(), selected: f.slug == slug })
+        .map(|f| FormOption {
+            slug: f.slug.clone(),
+            title: f.title.clone(),
+            selected: f.slug == slug,
+            draft_only: f.published_version.is_none(),
+        })
         .collect();
     let mut page = AnalyticsPage {
         user,
@@ -122,6 +143,7 @@ pub async fn show_analytics(
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
         error: None,
+        unpublished: None,
         report: None,
         funnel_chart: None,
         outcome_chart: None,
@@ -130,7 +152,22 @@ pub async fn show_analytics(
     if slug.is_empty() {
         return Ok(page.into_response());
     }
+    let Some(form) = forms.iter().find(|f| f.slug == slug) else {
+        let message = "There is no form at that address: choose one of the forms listed.";
+        page.error = Some(("form".into(), message.into()));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let Some(latest) = form.published_version else {
+        let may_edit = crate::web::admin::EDITOR_ROLES.contains(&page.user.role);
+        let editor_url = may_edit.then(|| format!("/admin/forms/{}", form.id));
+        page.unpublished = Some(Unpublished { title: form.title.clone(), editor_url });
+        return Ok(page.into_response());
+    };
     let result = match parse_query(&params, slug, state.ctx.clock.now()) {
+        Ok((_, VersionChoice::Number(n))) if !(1..=latest).contains(&n) => Err(AppError::invalid(
+            "version",
+            format!("This form has versions 1 to {latest}: choose one of them, or all."),
+        )),
         Ok((query, choice)) => analytics::report(&state.ctx, resolve(&state, query, choice).await?).await,
         Err(error) => Err(error),
     };
@@ -140,7 +177,7 @@ pub async fn show_analytics(
             Ok(page.into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            page.error = errors.first().map(|e| e.message.clone());
+            page.error = errors.into_iter().next().map(|e| (e.field, e.message));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),

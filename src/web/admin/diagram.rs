@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use uuid::Uuid;
 
+use super::forms::FormNav;
 use super::preview::EDITOR_ROLES;
 use crate::app::AppError;
 use crate::app::auth::CurrentUser;
-use crate::app::drafts::load_draft;
+use crate::app::drafts::{load_draft, load_form_state};
 use crate::engine::{Diagram, NODE_HEIGHT, diagram};
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
@@ -48,10 +49,10 @@ pub struct RouteRow {
 #[template(path = "admin/diagram.html")]
 pub struct DiagramPage {
     pub user: CurrentUser,
+    /// The form's heading and tab bar, shared with the editor's pages.
+    pub nav: FormNav,
     pub form_id: String,
-    pub tab: &'static str,
     pub title: String,
-    pub revision: i64,
     pub width: i32,
     pub height: i32,
     pub rows: Vec<RouteRow>,
@@ -63,7 +64,8 @@ async fn show_diagram(
     Path(form_id): Path<Uuid>,
 ) -> Result<DiagramPage, PageError> {
     signed_in.require(&EDITOR_ROLES)?;
-    let draft = load_draft(&state.ctx, form_id).await?;
+    let form = load_form_state(&state.ctx, form_id).await?;
+    let draft = &form.draft;
     let d = diagram(&draft.definition);
     let rows = d
         .nodes
@@ -84,10 +86,9 @@ async fn show_diagram(
         .collect();
     Ok(DiagramPage {
         user: signed_in.0,
+        nav: FormNav::new(&form, "diagram"),
         form_id: form_id.to_string(),
-        tab: "diagram",
         title: draft.definition.title.clone(),
-        revision: draft.revision,
         width: d.width,
         height: d.height,
         rows,

@@ -29,6 +29,10 @@ mod routing;
 mod tokens;
 mod webhooks;
 
+pub use analytics::ANALYTICS_ROLES;
+pub use forms::EDITOR_ROLES;
+pub use routing::ROUTING_ROLES;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/webhooks", get(webhooks::show_webhooks).post(webhooks::submit_webhook))
@@ -78,7 +82,7 @@ async fn show_notices(State(state): State<AppState>, signed_in: SignedIn) -> Res
             target: n.target,
             attempts: n.attempts,
             last_error: n.last_error.unwrap_or_default(),
-            created_at: n.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            created_at: crate::web::local_time::LocalClock::of("UTC").moment(n.created_at),
         })
         .collect();
     Ok(NoticesPage { user: signed_in.0, pending, dead })

@@ -14,8 +14,10 @@ use axum::routing::get;
 use uuid::Uuid;
 
 use super::field_errors::parse_body;
+use super::forms::FormNav;
 use crate::app::AppError;
 use crate::app::auth::{CurrentUser, Role};
+use crate::app::drafts::load_form_state;
 use crate::app::preview::{PreviewAction, PreviewStep, RoutePreview, preview_step};
 use crate::app::respond::display_answer;
 use crate::engine::{Answers, Hidden, Resource, Score, ScoreSource};
@@ -70,10 +72,11 @@ pub struct RouteView {
 #[template(path = "admin/preview.html", blocks = ["preview"])]
 pub struct PreviewPage {
     pub user: CurrentUser,
+    /// The form's heading and tab bar, shared with the editor's pages.
+    pub nav: FormNav,
     pub form_id: String,
     pub title: String,
     pub intro: Option<String>,
-    pub tab: &'static str,
     pub answers_json: String,
     pub question: Option<QuestionView>,
     pub step_number: usize,
@@ -94,8 +97,9 @@ async fn show_preview(
     Path(form_id): Path<Uuid>,
 ) -> Result<Response, PageError> {
     signed_in.require(&EDITOR_ROLES)?;
+    let nav = FormNav::new(&load_form_state(&state.ctx, form_id).await?, "preview");
     let step = preview_step(&state.ctx, form_id, Answers::new(), Hidden::new(), PreviewAction::Show(None)).await?;
-    Ok(render(page(signed_in.0, &step, None, None), false, StatusCode::OK))
+    Ok(render(page(signed_in.0, nav, &step, None, None), false, StatusCode::OK))
 }
 
 /// POST: an answer (Continue), or `show` (Back, Change, Apply hidden fields).
@@ -119,12 +123,13 @@ async fn submit_preview(
         None => PreviewAction::Answer { question_id: question.clone(), values: values.clone() },
     };
     let fragment = headers.contains_key("hx-request");
+    let nav = FormNav::new(&load_form_state(&state.ctx, form_id).await?, "preview");
     match preview_step(&state.ctx, form_id, answers.clone(), hidden.clone(), action).await {
-        Ok(step) => Ok(render(page(signed_in.0, &step, None, None), fragment, StatusCode::OK)),
+        Ok(step) => Ok(render(page(signed_in.0, nav, &step, None, None), fragment, StatusCode::OK)),
         Err(AppError::Invalid(errors)) => {
             let message = errors.first().map(|e| e.message.clone());
             let step = preview_step(&state.ctx, form_id, answers, hidden, PreviewAction::Show(Some(question))).await?;
-            let page = page(signed_in.0, &step, Some(values), message);
+            let page = page(signed_in.0, nav, &step, Some(values), message);
             Ok(render(page, fragment, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(other) => Err(other.into()),
@@ -149,7 +154,13 @@ fn render(page: PreviewPage, fragment: bool, status: StatusCode) -> Response {
     }
 }
 
-fn page(user: CurrentUser, step: &PreviewStep, typed: Option<Vec<String>>, error: Option<String>) -> PreviewPage {
+fn page(
+    user: CurrentUser,
+    nav: FormNav,
+    step: &PreviewStep,
+    typed: Option<Vec<String>>,
+    error: Option<String>,
+) -> PreviewPage {
     let definition = step.compiled.definition();
     let question = step.shown.as_deref().and_then(|id| step.compiled.question(id)).map(|q| {
         let values = typed.unwrap_or_else(|| values_of(step.shown_answer()));
@@ -162,7 +173,7 @@ fn page(user: CurrentUser, step: &PreviewStep, typed: Option<Vec<String>>, error
         form_id: step.form_id.to_string(),
         title: definition.title.clone(),
         intro: definition.intro.clone(),
-        tab: "preview",
+        nav,
         answers_json: serde_json::to_string(&step.evaluation.answers).unwrap_or_else(|_| "{}".into()),
         question,
         step_number: position.map_or(step.evaluation.path.len(), |p| p + 1),

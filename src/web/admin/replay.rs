@@ -12,14 +12,17 @@ use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::forms::FormNav;
 use super::preview::EDITOR_ROLES;
 use crate::app::AppError;
 use crate::app::auth::{CurrentUser, Role};
+use crate::app::drafts::load_form_state;
 use crate::app::replay::{self, MAX_REPLAY_COUNT, ReplayReport, ReplayRow};
 use crate::engine::{PathChange, Placement, ReplaySummary, ReplayVerdict};
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
+use crate::web::local_time::LocalClock;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/forms/{form_id}/replay", get(show_replay))
@@ -45,14 +48,14 @@ pub struct ChangeRow {
 #[template(path = "admin/replay.html")]
 pub struct ReplayPage {
     pub user: CurrentUser,
+    /// The form's heading and tab bar, shared with the editor's pages.
+    pub nav: FormNav,
     pub form_id: String,
-    pub tab: &'static str,
     pub title: String,
     pub n: String,
     pub max: u32,
     pub error: Option<String>,
     pub summary: Option<ReplaySummary>,
-    pub revision: i64,
     pub rows: Vec<ChangeRow>,
 }
 
@@ -65,15 +68,15 @@ async fn show_replay(
     signed_in.require(&EDITOR_ROLES)?;
     let user = signed_in.0;
     let typed = query.n.clone().unwrap_or_else(|| replay::DEFAULT_REPLAY_COUNT.to_string());
+    let form = load_form_state(&state.ctx, form_id).await?;
     let mut page = ReplayPage {
+        nav: FormNav::new(&form, "replay"),
         form_id: form_id.to_string(),
-        tab: "replay",
-        title: String::new(),
+        title: form.draft.definition.title.clone(),
         n: typed,
         max: MAX_REPLAY_COUNT,
         error: None,
         summary: None,
-        revision: 0,
         rows: Vec::new(),
         user,
     };
@@ -84,7 +87,6 @@ async fn show_replay(
             Ok(page.into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            page.title = crate::app::drafts::load_draft(&state.ctx, form_id).await?.definition.title;
             page.error = errors.into_iter().next().map(|e| e.message);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -95,7 +97,6 @@ async fn show_replay(
 fn fill(page: &mut ReplayPage, report: ReplayReport) {
     let sees_inbox = page.user.role == Role::Admin || page.user.role == Role::Manager;
     page.title = report.title;
-    page.revision = report.revision;
     page.summary = Some(report.summary);
     page.rows = report.changed.iter().map(|row| change_row(row, sees_inbox)).collect();
 }
@@ -122,7 +123,7 @@ fn change_row(row: &ReplayRow, sees_inbox: bool) -> ChangeRow {
     ChangeRow {
         who: row.email.clone().unwrap_or_else(|| format!("response {}", row.response_id)),
         lead_link: row.lead_id.filter(|_| sees_inbox).map(|id| format!("/inbox/leads/{id}")),
-        finished_at: row.finished_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
+        finished_at: row.finished_at.map(|t| LocalClock::of("UTC").moment(t)).unwrap_or_default(),
         before: placement(&row.before),
         after,
         kinds,

@@ -34,18 +34,31 @@ pub struct TokensPage {
     pub user: CurrentUser,
     pub tokens: Vec<TokenRow>,
     pub name: String,
-    pub error: Option<String>,
+    /// The scopes ticked (kept when the form is refused).
+    pub scopes: Vec<String>,
+    /// A refusal: (field, message), shown beside that field.
+    pub error: Option<(String, String)>,
     pub created_token: Option<String>,
+}
+
+impl TokensPage {
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn ticked(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
 }
 
 async fn page(
     ctx: &Context,
     user: CurrentUser,
-    name: String,
-    error: Option<String>,
+    typed: (String, Vec<String>),
+    error: Option<(String, String)>,
     created: Option<String>,
 ) -> Result<TokensPage, PageError> {
-    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let when = |t: chrono::DateTime<chrono::Utc>| crate::web::local_time::LocalClock::of("UTC").moment(t);
     let tokens = tokens::list_tokens(ctx)
         .await?
         .into_iter()
@@ -61,12 +74,13 @@ async fn page(
             idle: t.creator_role != crate::app::auth::Role::Admin.as_str(),
         })
         .collect();
-    Ok(TokensPage { user, tokens, name, error, created_token: created })
+    let (name, scopes) = typed;
+    Ok(TokensPage { user, tokens, name, scopes, error, created_token: created })
 }
 
 pub async fn show_tokens(State(state): State<AppState>, signed_in: SignedIn) -> Result<TokensPage, PageError> {
     signed_in.require(&[Role::Admin])?;
-    page(&state.ctx, signed_in.0, String::new(), None, None).await
+    page(&state.ctx, signed_in.0, (String::new(), vec!["read".into()]), None, None).await
 }
 
 pub async fn submit_token(
@@ -78,11 +92,15 @@ pub async fn submit_token(
     let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     signed_in.check_csrf(&form)?;
     let name = form.get("name").unwrap_or_default().to_string();
-    match tokens::create_token(&state.ctx, &signed_in.0, &name, &form.all("scopes")).await {
-        Ok((_, token)) => Ok(page(&state.ctx, signed_in.0, String::new(), None, Some(token)).await?.into_response()),
+    let scopes = form.all("scopes");
+    match tokens::create_token(&state.ctx, &signed_in.0, &name, &scopes).await {
+        Ok((_, token)) => {
+            let fresh = (String::new(), vec!["read".into()]);
+            Ok(page(&state.ctx, signed_in.0, fresh, None, Some(token)).await?.into_response())
+        }
         Err(AppError::Invalid(errors)) => {
-            let message = errors.first().map(|e| e.message.clone());
-            let page = page(&state.ctx, signed_in.0, name, message, None).await?;
+            let error = errors.into_iter().next().map(|e| (e.field, e.message));
+            let page = page(&state.ctx, signed_in.0, (name, scopes), error, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),

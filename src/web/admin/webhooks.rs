@@ -37,21 +37,33 @@ pub struct WebhooksPage {
     pub user: CurrentUser,
     pub endpoints: Vec<EndpointView>,
     pub event_types: Vec<&'static str>,
-    pub url: String,
-    pub error: Option<String>,
+    /// What was typed (kept when the form is refused).
+    pub typed: EndpointInput,
+    /// A refusal: (field, message), shown beside that field.
+    pub error: Option<(String, String)>,
     pub created_secret: Option<String>,
+}
+
+impl WebhooksPage {
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn ticked(&self, event: &str) -> bool {
+        self.typed.event_types.iter().any(|e| e == event)
+    }
 }
 
 pub async fn show_webhooks(State(state): State<AppState>, signed_in: SignedIn) -> Result<WebhooksPage, PageError> {
     signed_in.require(&[Role::Admin])?;
-    page(&state.ctx, signed_in.0, String::new(), None, None).await
+    page(&state.ctx, signed_in.0, EndpointInput::default(), None, None).await
 }
 
 async fn page(
     ctx: &Context,
     user: CurrentUser,
-    url: String,
-    error: Option<String>,
+    typed: EndpointInput,
+    error: Option<(String, String)>,
     created_secret: Option<String>,
 ) -> Result<WebhooksPage, PageError> {
     let mut conn = ctx.db.read().await.map_err(PageError::from)?;
@@ -66,7 +78,7 @@ async fn page(
             deliveries: deliveries
                 .into_iter()
                 .map(|d| DeliveryView {
-                    when: d.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    when: d.created_at.format("%a %-d %b %Y, %H:%M:%S UTC").to_string(),
                     status: d.status.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into()),
                     duration_ms: d.duration_ms,
                     error: d.error.unwrap_or_default(),
@@ -74,7 +86,7 @@ async fn page(
                 .collect(),
         });
     }
-    Ok(WebhooksPage { user, endpoints, event_types: EVENT_TYPES.to_vec(), url, error, created_secret })
+    Ok(WebhooksPage { user, endpoints, event_types: EVENT_TYPES.to_vec(), typed, error, created_secret })
 }
 
 pub async fn submit_webhook(
@@ -91,12 +103,14 @@ pub async fn submit_webhook(
         chat_format: form.get("format") == Some("chat"),
         allow_private: form.get("allow_private") == Some("yes"),
     };
-    let url = input.url.clone();
+    let typed = input.clone();
     match webhooks::create_endpoint(&state.ctx, input).await {
-        Ok((_, secret)) => Ok(page(&state.ctx, signed_in.0, String::new(), None, Some(secret)).await?.into_response()),
+        Ok((_, secret)) => {
+            Ok(page(&state.ctx, signed_in.0, EndpointInput::default(), None, Some(secret)).await?.into_response())
+        }
         Err(AppError::Invalid(errors)) => {
-            let message = errors.first().map(|e| e.message.clone());
-            let page = page(&state.ctx, signed_in.0, url, message, None).await?;
+            let error = errors.into_iter().next().map(|e| (e.field, e.message));
+            let page = page(&state.ctx, signed_in.0, typed, error, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::calendar_view::{BookingRow, BookingsPage, CalendarPage, CalendarRow};
+use super::calendar_view::{BookingRow, BookingsPage, CalendarPage, CalendarRow, CalendarsPage};
 use super::handlers::INBOX_ROLES;
 use crate::app::AppError;
 use crate::app::calendar::{self, BlockInput, CalendarInput};
@@ -18,16 +18,27 @@ use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
+use crate::web::local_time::LocalClock;
 
 #[derive(Deserialize)]
 pub struct SavedQuery {
     saved: Option<String>,
 }
 
-/// GET /inbox/calendar: my own calendar.
-pub async fn show_my_calendar(signed_in: SignedIn) -> Result<Response, PageError> {
-    let user = signed_in.require(&INBOX_ROLES)?;
-    Ok(Redirect::to(&format!("/inbox/calendar/{}", user.id)).into_response())
+/// GET /inbox/calendar: my own calendar; without one, the reps' calendars
+/// (managers, admins) or why there is none yet.
+pub async fn show_my_calendar(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response, PageError> {
+    let user = signed_in.require(&INBOX_ROLES)?.clone();
+    if calendar::has_own_calendar(&state.ctx, &user).await? {
+        return Ok(Redirect::to(&format!("/inbox/calendar/{}", user.id)).into_response());
+    }
+    let clock = LocalClock::of_person(calendar::time_zone_of(&state.ctx, &user).await?.as_deref());
+    let calendars = if user.role.sees_all_leads() {
+        calendar::calendars_overview(&state.ctx, &user).await?.iter().map(|c| CalendarRow::new(c, &clock)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(CalendarsPage { user, zone: clock.zone_name(), own_zone: clock.is_own(), calendars }.into_response())
 }
 
 /// GET /inbox/calendar/{rep_id}
@@ -63,7 +74,11 @@ fn calendar_input(form: &FormBody) -> CalendarInput {
         daily_maximum: text("daily_maximum"),
         slot_step_minutes: text("slot_step_minutes"),
         hours: days.map(|day| text(&format!("hours_{day}"))),
-        feed_url: text("feed_url"),
+        // No field: the page kept someone else's address unseen; keep it unless removed.
+        feed_url: form
+            .get("feed_url")
+            .map(str::to_owned)
+            .or_else(|| (form.get("feed_remove") == Some("yes")).then(String::new)),
     }
 }
 
@@ -107,7 +122,7 @@ pub async fn add_block(
             let view = calendar::calendar_view(&state.ctx, &signed_in.0, rep_id).await?;
             let mut page = CalendarPage::new(signed_in.0.clone(), &view);
             page.block = input;
-            page.block_error = errors.first().map(|e| e.message.clone());
+            page.block_error = errors.into_iter().next().map(|e| (e.field, e.message));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -129,12 +144,16 @@ pub async fn delete_block(
 /// GET /inbox/bookings
 pub async fn show_bookings(State(state): State<AppState>, signed_in: SignedIn) -> Result<BookingsPage, PageError> {
     let user = signed_in.require(&INBOX_ROLES)?.clone();
+    let clock = LocalClock::of_person(calendar::time_zone_of(&state.ctx, &user).await?.as_deref());
     let bookings = calendar::upcoming_bookings(&state.ctx, &user).await?;
     let sees_all = user.role.sees_all_leads();
     let calendars = if sees_all { calendar::calendars_overview(&state.ctx, &user).await? } else { Vec::new() };
     Ok(BookingsPage {
-        rows: bookings.iter().map(|(b, zone)| BookingRow::new(b, zone)).collect(),
-        calendars: calendars.iter().map(CalendarRow::new).collect(),
+        rows: bookings.iter().map(|b| BookingRow::new(b, &clock)).collect(),
+        calendars: calendars.iter().map(|c| CalendarRow::new(c, &clock)).collect(),
+        zone: clock.zone_name(),
+        own_zone: clock.is_own(),
+        has_calendar: calendar::has_own_calendar(&state.ctx, &user).await?,
         sees_all,
         user,
     })

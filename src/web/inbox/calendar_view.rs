@@ -9,6 +9,7 @@ use crate::app::auth::CurrentUser;
 use crate::app::calendar::{BlockInput, CalendarInput, CalendarSummary, CalendarView, format_day};
 use crate::store::bookings::BookingRecord;
 use crate::store::calendars::CalendarRecord;
+use crate::web::local_time::LocalClock;
 
 const DAYS: [(&str, &str); 7] = [
     ("mon", "Monday"),
@@ -34,8 +35,13 @@ pub struct NumberField {
     pub value: String,
 }
 
-/// The feed's last result, for people.
+/// The feed's last result, for people. Its address is a secret (whoever
+/// has it reads the rep's calendar), so only the host is kept here.
 pub struct FeedStatus {
+    /// The feed's host, e.g. `calendar.google.com`.
+    pub host: String,
+    /// "waiting" (never read yet), "working" or "failing".
+    pub state: &'static str,
     pub checked: String,
     pub ok: String,
     pub error: Option<String>,
@@ -43,18 +49,29 @@ pub struct FeedStatus {
 }
 
 impl FeedStatus {
-    pub fn new(record: &CalendarRecord) -> Option<FeedStatus> {
-        record.feed_url.as_ref()?;
-        let when = |t: Option<DateTime<Utc>>| {
-            t.map_or_else(|| "not yet".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+    /// The status of `record`'s feed, times on `clock`.
+    pub fn new(record: &CalendarRecord, clock: &LocalClock) -> Option<FeedStatus> {
+        let url = record.feed_url.as_ref()?;
+        let when = |t: Option<DateTime<Utc>>, none: &str| t.map_or_else(|| none.to_owned(), |t| clock.moment(t));
+        let state = match (&record.feed_error, record.feed_checked_at) {
+            (Some(_), _) => "failing",
+            (None, None) => "waiting",
+            (None, Some(_)) => "working",
         };
         Some(FeedStatus {
-            checked: when(record.feed_checked_at),
-            ok: when(record.feed_ok_at),
+            host: feed_host(url),
+            state,
+            checked: when(record.feed_checked_at, "not yet"),
+            ok: when(record.feed_ok_at, "never"),
             error: record.feed_error.clone(),
             events: record.feed_events,
         })
     }
+}
+
+/// The host of a feed address ("an address" when it cannot be read).
+pub fn feed_host(url: &str) -> String {
+    url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_else(|| "an address".into())
 }
 
 /// A manual block in the list.
@@ -70,6 +87,10 @@ pub struct CalendarPage {
     pub user: CurrentUser,
     pub rep_id: String,
     pub rep_name: String,
+    /// The signed-in person's own calendar (else a manager's view of a rep's).
+    pub own: bool,
+    /// The rep's time zone: the page's times and hours are on their clock.
+    pub zone: &'static str,
     pub input: CalendarInput,
     pub days: Vec<DayField>,
     pub numbers: Vec<NumberField>,
@@ -78,7 +99,8 @@ pub struct CalendarPage {
     pub feed_blocks: usize,
     pub blocks: Vec<BlockRow>,
     pub block: BlockInput,
-    pub block_error: Option<String>,
+    /// A refused busy block: (field, message), shown beside that field.
+    pub block_error: Option<(String, String)>,
     pub saved: bool,
 }
 
@@ -86,6 +108,8 @@ impl CalendarPage {
     /// The page with the stored values.
     pub fn new(user: CurrentUser, view: &CalendarView) -> Self {
         let s = &view.settings;
+        let own = user.id == view.rep_id;
+        let stored_feed = view.feed.as_ref().and_then(|f| f.feed_url.clone());
         let input = CalendarInput {
             time_zone: view.rep.time_zone.clone(),
             meeting_minutes: s.meeting_minutes.to_string(),
@@ -95,24 +119,18 @@ impl CalendarPage {
             daily_maximum: s.daily_maximum.map(|m| m.to_string()).unwrap_or_default(),
             slot_step_minutes: s.slot_step_minutes.to_string(),
             hours: std::array::from_fn(|i| format_day(&view.hours.days[i])),
-            feed_url: view.feed.as_ref().and_then(|f| f.feed_url.clone()).unwrap_or_default(),
+            // Only the rep sees their feed's secret address; others keep it unseen.
+            feed_url: if own || stored_feed.is_none() { Some(stored_feed.unwrap_or_default()) } else { None },
         };
-        let zone = crate::engine::parse_time_zone(&view.rep.time_zone).unwrap_or(chrono_tz::Tz::UTC);
-        let local = |t: DateTime<Utc>| t.with_timezone(&zone);
+        let clock = LocalClock::of(&view.rep.time_zone);
         let blocks = view
             .blocks
             .iter()
-            .map(|b| BlockRow {
-                id: b.id.to_string(),
-                when: format!(
-                    "{} to {}",
-                    local(b.starts_at).format("%a %Y-%m-%d %H:%M"),
-                    local(b.ends_at).format("%H:%M")
-                ),
-                note: b.note.clone(),
-            })
+            .map(|b| BlockRow { id: b.id.to_string(), when: clock.span(b.starts_at, b.ends_at), note: b.note.clone() })
             .collect();
         let mut page = CalendarPage {
+            own,
+            zone: clock.zone_name(),
             user,
             rep_id: view.rep_id.to_string(),
             rep_name: view.rep.name.clone(),
@@ -120,7 +138,7 @@ impl CalendarPage {
             numbers: Vec::new(),
             input,
             errors: Vec::new(),
-            feed: view.feed.as_ref().and_then(FeedStatus::new),
+            feed: view.feed.as_ref().and_then(|f| FeedStatus::new(f, &clock)),
             feed_blocks: view.feed_blocks,
             blocks,
             block: BlockInput::default(),
@@ -154,6 +172,27 @@ impl CalendarPage {
         self.input = input;
     }
 
+    /// The feed address field's value; `None` when the address is kept
+    /// unseen (someone else's saved feed).
+    pub fn feed_field(&self) -> Option<&str> {
+        self.input.feed_url.as_deref()
+    }
+
+    /// What was typed in a field of the busy block form.
+    pub fn block_value(&self, field: &str) -> &str {
+        match field {
+            "date" => &self.block.date,
+            "from" => &self.block.from,
+            "to" => &self.block.to,
+            _ => &self.block.note,
+        }
+    }
+
+    /// The message for a refused field of the busy block form.
+    pub fn block_err(&self, field: &str) -> Option<&str> {
+        self.block_error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
     /// The message for a field, if it was refused.
     pub fn error(&self, field: &str) -> Option<&str> {
         self.errors
@@ -173,13 +212,12 @@ pub struct BookingRow {
 }
 
 impl BookingRow {
-    /// `zone` is the rep's: a rep reads meetings on their own clock.
-    pub fn new(booking: &BookingRecord, zone: &str) -> Self {
-        let tz = crate::engine::parse_time_zone(zone).unwrap_or(chrono_tz::Tz::UTC);
+    /// On `clock`, the signed-in person's.
+    pub fn new(booking: &BookingRecord, clock: &LocalClock) -> Self {
         BookingRow {
             id: booking.id.to_string(),
             lead_id: booking.lead_id.to_string(),
-            when: format!("{} {}", booking.starts_at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"), tz.name()),
+            when: clock.span(booking.starts_at, booking.ends_at),
             prospect: booking.prospect_name(),
             rep: booking.rep_name.clone(),
         }
@@ -195,12 +233,13 @@ pub struct CalendarRow {
 }
 
 impl CalendarRow {
-    pub fn new(summary: &CalendarSummary) -> Self {
+    /// Feed times on `clock`, the signed-in person's.
+    pub fn new(summary: &CalendarSummary, clock: &LocalClock) -> Self {
         CalendarRow {
             rep_id: summary.rep_id.to_string(),
             name: summary.name.clone(),
             time_zone: summary.time_zone.clone(),
-            feed: summary.calendar.as_ref().and_then(FeedStatus::new),
+            feed: summary.calendar.as_ref().and_then(|c| FeedStatus::new(c, clock)),
         }
     }
 }
@@ -209,7 +248,22 @@ impl CalendarRow {
 #[template(path = "inbox/bookings.html")]
 pub struct BookingsPage {
     pub user: CurrentUser,
+    /// The signed-in person's zone: the times are on their clock.
+    pub zone: &'static str,
+    /// The zone is their own (else UTC, for want of one).
+    pub own_zone: bool,
+    pub has_calendar: bool,
     pub sees_all: bool,
     pub rows: Vec<BookingRow>,
+    pub calendars: Vec<CalendarRow>,
+}
+
+/// `/inbox/calendar` for someone without a calendar of their own.
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox/calendars.html")]
+pub struct CalendarsPage {
+    pub user: CurrentUser,
+    pub zone: &'static str,
+    pub own_zone: bool,
     pub calendars: Vec<CalendarRow>,
 }

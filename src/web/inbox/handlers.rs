@@ -7,14 +7,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::view::{InboxPage, LeadDetailPage, LeadRow, PersonOption};
+use super::view::{InboxPage, LeadDetailPage, LeadRow, MeetingView, PersonOption, Typed};
 use crate::app::auth::Role;
-use crate::app::{AppError, inbox};
+use crate::app::{AppError, calendar, inbox};
 use crate::store;
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
+use crate::web::local_time::LocalClock;
 
 /// Who works leads: marketers change forms, not leads.
 pub const INBOX_ROLES: [Role; 3] = [Role::Rep, Role::Manager, Role::Admin];
@@ -45,22 +46,27 @@ pub async fn show_lead(
     Path(lead_id): Path<Uuid>,
 ) -> Result<LeadDetailPage, PageError> {
     let user = signed_in.require(&INBOX_ROLES)?.clone();
-    lead_detail(&state, user, lead_id, None).await
+    lead_detail(&state, user, lead_id, None, Typed::default()).await
 }
 
 async fn lead_detail(
     state: &AppState,
     user: crate::app::auth::CurrentUser,
     lead_id: Uuid,
-    error: Option<String>,
+    error: Option<(String, String)>,
+    typed: Typed,
 ) -> Result<LeadDetailPage, PageError> {
     let page = inbox::lead_page(&state.ctx, &user, lead_id).await?;
     let people = if user.role.sees_all_leads() { people(state).await? } else { Vec::new() };
-    let mut detail = LeadDetailPage::new(user, page, people, state.ctx.clock.now());
+    let clock = LocalClock::of_person(calendar::time_zone_of(&state.ctx, &user).await?.as_deref());
+    let mut detail = LeadDetailPage::new(user, page, people, state.ctx.clock.now(), &clock);
     detail.error = error;
-    detail.meeting = crate::app::booking_changes::lead_booking(&state.ctx, lead_id)
-        .await?
-        .map(|b| (b.id.to_string(), format!("{} with {}", b.starts_at.format("%a %Y-%m-%d %H:%M UTC"), b.rep_name)));
+    detail.typed = typed;
+    detail.meeting = crate::app::booking_changes::lead_booking(&state.ctx, lead_id).await?.map(|b| MeetingView {
+        id: b.id.to_string(),
+        when: clock.span(b.starts_at, b.ends_at),
+        rep: b.rep_name,
+    });
     Ok(detail)
 }
 
@@ -86,18 +92,26 @@ fn back_to(lead_id: Uuid) -> Response {
     Redirect::to(&format!("/inbox/leads/{lead_id}")).into_response()
 }
 
-/// Re-renders the lead page with the message when the input was refused.
+/// What the verdict forms posted.
+fn typed(form: &FormBody) -> Typed {
+    let text = |name: &str| form.get(name).unwrap_or_default().to_owned();
+    Typed { reason: text("reason"), note: text("note"), rep: text("rep") }
+}
+
+/// Re-renders the lead page with the message beside its field, and what
+/// was typed, when the input was refused.
 async fn or_show_error(
     state: &AppState,
     signed_in: SignedIn,
     lead_id: Uuid,
+    form: &FormBody,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(back_to(lead_id)),
         Err(AppError::Invalid(errors)) => {
-            let message = errors.first().map(|e| e.message.clone());
-            let page = lead_detail(state, signed_in.0, lead_id, message).await?;
+            let error = errors.into_iter().next().map(|e| (e.field, e.message));
+            let page = lead_detail(state, signed_in.0, lead_id, error, typed(form)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -124,7 +138,7 @@ pub async fn submit_disqualify(
     let form = checked_form(&signed_in, &body)?;
     let (reason, note) = (form.get("reason").unwrap_or_default(), form.get("note").unwrap_or_default());
     let result = inbox::disqualify_lead(&state.ctx, &signed_in.0, lead_id, reason, note).await;
-    or_show_error(&state, signed_in, lead_id, result).await
+    or_show_error(&state, signed_in, lead_id, &form, result).await
 }
 
 pub async fn submit_hand_back(
@@ -147,8 +161,8 @@ pub async fn submit_reassign(
     let form = checked_form(&signed_in, &body)?;
     let Some(to) = form.get("rep").and_then(|r| r.parse::<Uuid>().ok()) else {
         let result = Err(AppError::invalid("rep", "Choose who should get this lead."));
-        return or_show_error(&state, signed_in, lead_id, result).await;
+        return or_show_error(&state, signed_in, lead_id, &form, result).await;
     };
     let result = inbox::reassign_lead(&state.ctx, &signed_in.0, lead_id, to).await;
-    or_show_error(&state, signed_in, lead_id, result).await
+    or_show_error(&state, signed_in, lead_id, &form, result).await
 }

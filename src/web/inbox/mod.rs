@@ -7,6 +7,8 @@ mod events;
 mod handlers;
 pub mod view;
 
+pub use handlers::INBOX_ROLES;
+
 use axum::Router;
 use axum::routing::{get, post};
 

@@ -8,6 +8,7 @@ use crate::app::auth::CurrentUser;
 use crate::app::inbox::{DISQUALIFY_REASONS, LeadPage};
 use crate::app::notices::AnswerLine;
 use crate::store::leads::LeadRecord;
+use crate::web::local_time::LocalClock;
 
 /// One lead in the list.
 pub struct LeadRow {
@@ -18,7 +19,10 @@ pub struct LeadRow {
     pub tier_class: String,
     pub fit: i32,
     pub intent: i32,
+    /// The status code (`assigned`, `accepted`...), for styles and tests.
     pub status: String,
+    /// The status in words.
+    pub status_label: String,
     pub assignee: String,
     pub since_assigned: String,
     pub time_left: String,
@@ -35,6 +39,7 @@ impl LeadRow {
             fit: lead.fit,
             intent: lead.intent,
             status: lead.status.clone(),
+            status_label: status_label(&lead.status),
             assignee: lead.assignee_name.clone().unwrap_or_else(|| "nobody".into()),
             since_assigned: lead.assigned_at.map(|t| ago(now - t)).unwrap_or_default(),
             time_left: match (lead.status.as_str(), lead.accept_by) {
@@ -42,6 +47,23 @@ impl LeadRow {
                 ("assigned", Some(_)) => "overdue".into(),
                 _ => String::new(),
             },
+        }
+    }
+}
+
+/// A lead's status as people say it.
+pub fn status_label(status: &str) -> String {
+    match status {
+        "assigned" => "Waiting for acceptance".to_owned(),
+        "unassigned" => "Nobody assigned".to_owned(),
+        "nurture" => "Handed to nurture".to_owned(),
+        other => {
+            let mut chars = other.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+                .replace('_', " ")
         }
     }
 }
@@ -75,6 +97,24 @@ pub struct InboxPage {
     pub sees_all: bool,
 }
 
+impl InboxPage {
+    /// What a screen reader announces when the list updates by itself:
+    /// the counts and the lead at the top.
+    pub fn live_summary(&self) -> String {
+        let waiting = self.rows.iter().filter(|r| r.status == "assigned").count();
+        let count = match self.rows.len() {
+            0 => "No leads".to_owned(),
+            1 => "1 lead".to_owned(),
+            n => format!("{n} leads"),
+        };
+        let mut summary = format!("Leads updated: {count}, {waiting} waiting to be accepted.");
+        if let Some(top) = self.rows.first() {
+            summary.push_str(&format!(" At the top: {}, {}, {}.", top.name, top.tier, top.status_label.to_lowercase()));
+        }
+        summary
+    }
+}
+
 /// A line of score breakdown.
 pub struct ReasonView {
     pub points: String,
@@ -86,6 +126,21 @@ pub struct HistoryView {
     pub who: String,
     pub kind: String,
     pub reason: String,
+}
+
+/// The lead's live meeting, on the reader's clock.
+pub struct MeetingView {
+    pub id: String,
+    pub when: String,
+    pub rep: String,
+}
+
+/// The verdict forms' fields as typed (kept when one is refused).
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub reason: String,
+    pub note: String,
+    pub rep: String,
 }
 
 pub struct PersonOption {
@@ -110,13 +165,31 @@ pub struct LeadDetailPage {
     pub can_accept: bool,
     pub can_reassign: bool,
     pub verdict: String,
-    pub error: Option<String>,
-    /// The lead's live meeting: (booking id, when and with whom).
-    pub meeting: Option<(String, String)>,
+    /// A refused verdict: (field, message), shown beside that field.
+    pub error: Option<(String, String)>,
+    /// What was typed in the refused form, kept.
+    pub typed: Typed,
+    /// The lead's live meeting.
+    pub meeting: Option<MeetingView>,
+    /// The reader's zone: the page's times are on their clock.
+    pub zone: &'static str,
+    /// The zone is the reader's own (else UTC, for want of one).
+    pub own_zone: bool,
 }
 
 impl LeadDetailPage {
-    pub fn new(user: CurrentUser, page: LeadPage, people: Vec<PersonOption>, now: DateTime<Utc>) -> Self {
+    /// The message for a refused field.
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn new(
+        user: CurrentUser,
+        page: LeadPage,
+        people: Vec<PersonOption>,
+        now: DateTime<Utc>,
+        clock: &LocalClock,
+    ) -> Self {
         let lead = &page.lead;
         let reasons = |items: &[crate::engine::ScoreItem]| {
             items.iter().map(|i| ReasonView { points: format!("{:+}", i.points), reason: i.reason.clone() }).collect()
@@ -134,7 +207,7 @@ impl LeadDetailPage {
                 .history
                 .iter()
                 .map(|h| HistoryView {
-                    when: h.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    when: clock.moment(h.created_at),
                     who: h.user_name.clone().unwrap_or_else(|| "nobody".into()),
                     kind: h.kind.replace('_', " "),
                     reason: h.reason.clone(),
@@ -147,7 +220,10 @@ impl LeadDetailPage {
             can_reassign,
             user,
             error: None,
+            typed: Typed::default(),
             meeting: None,
+            zone: clock.zone_name(),
+            own_zone: clock.is_own(),
         }
     }
 }

@@ -29,7 +29,8 @@ use crate::web::forms_input::FormBody;
 pub const CHOSEN_ZONE: &str = "your device's time zone, or the one you chose";
 
 /// Said to the prospect whose slot someone else took first.
-pub const TAKEN_MESSAGE: &str = "Sorry, someone booked that time a moment ago. Here are the times still free.";
+/// (The booking block below it says what is left: other times, or a call.)
+pub const TAKEN_MESSAGE: &str = "Sorry, someone booked that time a moment ago.";
 
 /// The ending page of a finished response, with its booking section.
 pub(super) async fn render_ending(
@@ -76,7 +77,7 @@ async fn section(
         EndingBooking::Offer { availability, cancelled, guess } => {
             let chosen = tz.is_some();
             let guess = asked.map(|zone| ZoneGuess { zone, because: CHOSEN_ZONE.into() }).unwrap_or(guess);
-            let note = cancelled.then(|| "Your meeting was cancelled. You can book a new time below.".to_owned());
+            let note = cancelled.then(|| "Your meeting was cancelled.".to_owned());
             offer_section(&availability, &guess, chosen, (format!("{base}/book"), base), message.or(note))
         }
     }))

@@ -159,4 +159,15 @@ impl EndingPage {
             booking: None,
         }
     }
+
+    /// The meeting is booked: its confirmation replaces the ending's own
+    /// title and text, which speak of choosing a time.
+    pub fn is_booked(&self) -> bool {
+        self.booking.as_ref().is_some_and(|b| b.booked.is_some())
+    }
+
+    /// The page's heading, also announced after an htmx swap.
+    pub fn heading(&self) -> &str {
+        if self.is_booked() { "Your meeting is booked" } else { &self.ending_title }
+    }
 }

@@ -16,6 +16,8 @@ pub enum SubjectType {
     Score,
     EmailDomain,
     WordList,
+    /// The lead's country against a list of country codes.
+    Countries,
     Always,
 }
 
@@ -38,8 +40,52 @@ pub struct Catalog {
     pub lists: Vec<String>,
 }
 
-fn subject(value: impl Into<String>, label: impl Into<String>, ty: SubjectType) -> Subject {
+pub(super) fn subject(value: impl Into<String>, label: impl Into<String>, ty: SubjectType) -> Subject {
     Subject { value: value.into(), label: label.into(), ty, options: Vec::new() }
+}
+
+/// How the answer to a question of `kind` is tested.
+pub(super) fn answer_type(kind: QuestionKind) -> SubjectType {
+    match kind {
+        QuestionKind::SingleChoice | QuestionKind::Dropdown => SubjectType::SingleChoice,
+        QuestionKind::MultipleChoice => SubjectType::MultipleChoice,
+        QuestionKind::Consent => SubjectType::Consent,
+        QuestionKind::Number => SubjectType::Number,
+        _ => SubjectType::Text,
+    }
+}
+
+/// The subjects every builder offers after the questions: a hidden field,
+/// each lead field, the email domain, job title words, the country, the
+/// scores (when `scores`) and "always".
+pub(super) fn lead_subjects(scores: bool) -> Vec<Subject> {
+    let mut subjects = vec![subject("hidden", "Hidden field (utm_source…)", SubjectType::Text)];
+    for field in LeadField::ALL {
+        subjects.push(subject(
+            format!("field:{}", field.as_str()),
+            format!("Lead {}", field.label().to_lowercase()),
+            SubjectType::Text,
+        ));
+    }
+    subjects.push(subject("email_domain", "Email domain", SubjectType::EmailDomain));
+    subjects.push(subject("job_title", "Job title", SubjectType::WordList));
+    subjects.push(subject("country", "Country", SubjectType::Countries));
+    if scores {
+        subjects.push(subject("fit", "Fit score", SubjectType::Score));
+        subjects.push(subject("intent", "Intent score", SubjectType::Score));
+    }
+    subjects.push(subject("always", "Always", SubjectType::Always));
+    subjects
+}
+
+/// `names` and then the built-in lists not among them.
+pub(super) fn with_builtin_lists(mut lists: Vec<String>) -> Vec<String> {
+    for builtin in ["free_mail", "disposable", "academic", "eu_countries"] {
+        if builtin_list(builtin).is_some() && !lists.iter().any(|l| l == builtin) {
+            lists.push(builtin.to_owned());
+        }
+    }
+    lists
 }
 
 impl Catalog {
@@ -47,40 +93,13 @@ impl Catalog {
     pub fn for_form(def: &FormDefinition, scores: bool) -> Catalog {
         let mut subjects = Vec::new();
         for question in def.questions.iter().filter(|q| q.kind != QuestionKind::Statement) {
-            let ty = match question.kind {
-                QuestionKind::SingleChoice | QuestionKind::Dropdown => SubjectType::SingleChoice,
-                QuestionKind::MultipleChoice => SubjectType::MultipleChoice,
-                QuestionKind::Consent => SubjectType::Consent,
-                QuestionKind::Number => SubjectType::Number,
-                _ => SubjectType::Text,
-            };
-            let mut entry = subject(format!("answer:{}", question.id), format!("Answer to {}", question.id), ty);
+            let label = format!("Answer to {}", question.id);
+            let mut entry = subject(format!("answer:{}", question.id), label, answer_type(question.kind));
             entry.options = question.options.iter().map(|o| (o.value.clone(), o.label.clone())).collect();
             subjects.push(entry);
         }
-        subjects.push(subject("hidden", "Hidden field (utm_source…)", SubjectType::Text));
-        for field in LeadField::ALL {
-            subjects.push(subject(
-                format!("field:{}", field.as_str()),
-                format!("Lead {}", field.label().to_lowercase()),
-                SubjectType::Text,
-            ));
-        }
-        subjects.push(subject("email_domain", "Email domain", SubjectType::EmailDomain));
-        subjects.push(subject("job_title", "Job title", SubjectType::WordList));
-        subjects.push(subject("country", "Country", SubjectType::WordList));
-        if scores {
-            subjects.push(subject("fit", "Fit score", SubjectType::Score));
-            subjects.push(subject("intent", "Intent score", SubjectType::Score));
-        }
-        subjects.push(subject("always", "Always", SubjectType::Always));
-        let mut lists: Vec<String> = def.lists.keys().cloned().collect();
-        for builtin in ["free_mail", "disposable", "academic", "eu_countries"] {
-            if builtin_list(builtin).is_some() && !lists.iter().any(|l| l == builtin) {
-                lists.push(builtin.to_owned());
-            }
-        }
-        Catalog { subjects, lists }
+        subjects.extend(lead_subjects(scores));
+        Catalog { subjects, lists: with_builtin_lists(def.lists.keys().cloned().collect()) }
     }
 
     pub fn subject(&self, value: &str) -> Option<&Subject> {
@@ -146,6 +165,7 @@ pub fn ops_for(ty: SubjectType) -> &'static [(&'static str, &'static str)] {
             ("list", "is in the list"),
         ],
         SubjectType::WordList => &[("list", "has a word from the list"), ("words", "has one of the words")],
+        SubjectType::Countries => &[("list", "is in the list"), ("words", "is one of (codes like DE, FR)")],
         SubjectType::Always => &[("always", "holds for everyone")],
     }
 }

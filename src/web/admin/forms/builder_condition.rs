@@ -4,7 +4,8 @@
 
 use super::builder::{Errors, GroupKind, Leaf, Node, show_number};
 use super::builder_catalog::{Catalog, SubjectType, ops_for};
-use crate::engine::{Condition, DomainTest, LeadField, ListRef, Test};
+use super::builder_routing::FREE_ANSWER;
+use crate::engine::{Condition, DomainTest, LeadField, ListRef, Test, is_valid_question_id};
 
 /// Turns the tree at `prefix` into a condition: `None` when it is empty
 /// (always holds). Every bad row gets its message under its own prefix.
@@ -98,6 +99,13 @@ fn leaf_condition(leaf: &Leaf, catalog: &Catalog) -> Result<Condition, String> {
                 return Err("Name the hidden field with a-z, 0-9 and _, like utm_source.".into());
             }
             Ok(Condition::Hidden { field: field.to_owned(), is: test(leaf, subject.ty)? })
+        }
+        FREE_ANSWER => {
+            let question = leaf.key.trim();
+            if !is_valid_question_id(question) {
+                return Err("Give the question's id as its form names it, like company_size (a-z, 0-9 and _).".into());
+            }
+            Ok(Condition::Answer { question: question.to_owned(), is: test(leaf, subject.ty)? })
         }
         other => {
             let is = test(leaf, subject.ty)?;

@@ -4,6 +4,7 @@
 
 use super::builder::{Errors, GroupKind, Leaf, Node};
 use super::builder_catalog::{Catalog, Control, SubjectType, control_for, is_multi, ops_for, value_choices};
+use super::builder_routing::FREE_ANSWER;
 
 /// One entry of a dropdown or a tick box.
 #[derive(Debug, Clone)]
@@ -24,13 +25,18 @@ pub struct Row {
     pub kind: &'static str,
     /// The node's field-name prefix.
     pub prefix: String,
+    /// The node's place for people: "1", "2.1" (empty for the root group).
+    pub number: String,
     pub root: bool,
     /// Group rows: no items yet.
     pub empty: bool,
     /// Group rows: all / any / none.
     pub groups: Vec<Choice>,
     pub subjects: Vec<Choice>,
+    /// The row names its subject in a text box: a hidden field, or a question by id.
     pub needs_key: bool,
+    pub key_label: &'static str,
+    pub key_placeholder: &'static str,
     pub key: String,
     pub ops: Vec<Choice>,
     /// See [`Control::as_str`].
@@ -72,7 +78,7 @@ fn flatten(node: &Node, prefix: &str, depth: usize, catalog: &Catalog, errors: &
             .iter()
             .map(|(k, label)| choice(k.as_str(), label, k == kind))
             .collect();
-            let base = Row { prefix: prefix.to_owned(), root: depth == 0, ..Row::default() };
+            let base = Row { prefix: prefix.to_owned(), number: number_of(prefix), root: depth == 0, ..Row::default() };
             rows.push(Row { kind: "open", groups, error, empty: items.is_empty(), ..base.clone() });
             for (i, item) in items.iter().enumerate() {
                 flatten(item, &format!("{prefix}.items.{i}"), depth + 1, catalog, errors, rows);
@@ -130,7 +136,10 @@ fn leaf_row(leaf: &Leaf, prefix: &str, catalog: &Catalog, error: Option<String>)
         kind: "leaf",
         prefix: prefix.to_owned(),
         subjects,
-        needs_key: leaf.subject == "hidden",
+        needs_key: leaf.subject == "hidden" || leaf.subject == FREE_ANSWER,
+        key_label: if leaf.subject == "hidden" { "Hidden field name" } else { "Question id" },
+        key_placeholder: if leaf.subject == "hidden" { "utm_source" } else { "company_size" },
+        number: number_of(prefix),
         key: leaf.key.clone(),
         ops,
         control: control.as_str(),
@@ -140,6 +149,18 @@ fn leaf_row(leaf: &Leaf, prefix: &str, catalog: &Catalog, error: Option<String>)
         error,
         ..Row::default()
     }
+}
+
+/// "2.1" for `when.items.1.items.0`: the place of a row, counted from 1.
+fn number_of(prefix: &str) -> String {
+    let parts: Vec<&str> = prefix.split('.').collect();
+    parts
+        .windows(2)
+        .filter(|w| w[0] == "items")
+        .filter_map(|w| w[1].parse::<usize>().ok())
+        .map(|i| (i + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// The values a row holds: ticked boxes, else its comma-separated text.
@@ -176,7 +197,9 @@ pub fn fill_defaults(node: &mut Node, catalog: &Catalog) {
 /// A condition in words, e.g. "all of (Fit score is at least 60; Answer to
 /// timeline is this_month)"; "everyone" for none.
 pub fn condition_text(condition: Option<&crate::engine::Condition>, catalog: &Catalog) -> String {
-    match super::builder::from_condition(condition) {
+    let mut root = super::builder::from_condition(condition);
+    catalog.adopt_unknown_answers(&mut root);
+    match root {
         Node::Group { items, .. } if items.is_empty() => "everyone".into(),
         Node::Group { kind: GroupKind::All, items } if items.len() == 1 => node_text(&items[0], catalog),
         root => node_text(&root, catalog),
@@ -193,6 +216,7 @@ fn node_text(node: &Node, catalog: &Catalog) -> String {
             let subject = catalog.subject(&leaf.subject);
             let name = match (leaf.subject.as_str(), subject) {
                 ("hidden", _) => format!("Hidden field {}", leaf.key),
+                (FREE_ANSWER, _) => format!("Answer to {}", leaf.key),
                 (_, Some(s)) => s.label.clone(),
                 (other, None) => other.to_owned(),
             };
@@ -245,6 +269,7 @@ mod tests {
         assert_eq!(view.rows[1].error.as_deref(), Some("Bad"));
         assert_eq!(view.rows[1].control, "number");
         assert_eq!(view.rows[3].prefix, "w.items.1.items.0");
+        assert_eq!((view.rows[1].number.as_str(), view.rows[3].number.as_str()), ("1", "2.1"));
         assert_eq!(view.rows[3].control, "checkboxes");
         let ticked: Vec<&str> = view.rows[3].choices.iter().filter(|c| c.selected).map(|c| c.value.as_str()).collect();
         assert_eq!(ticked, ["1000+"]);

@@ -12,6 +12,7 @@
 mod builder;
 mod builder_catalog;
 mod builder_condition;
+mod builder_routing;
 mod builder_view;
 mod cases;
 mod list;
@@ -44,6 +45,12 @@ use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
+
+// The condition builder and the page helpers, shared with the routing rules' page.
+pub(super) use builder::{Errors as BuilderErrors, Node, from_condition, to_condition};
+pub(super) use builder_catalog::Catalog;
+pub(super) use builder_view::{BuilderView, condition_text, fill_defaults};
+pub(super) use view::FormNav;
 
 /// Who may change forms.
 pub const EDITOR_ROLES: [Role; 2] = [Role::Admin, Role::Marketer];
@@ -148,12 +155,12 @@ fn edit_context<'a>(state: &'a AppState, user: &'a CurrentUser, form_id: Uuid, r
 }
 
 /// An htmx request that wants only the editor swapped.
-fn wants_fragment(headers: &HeaderMap) -> bool {
+pub(super) fn wants_fragment(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request")
 }
 
 /// A rendered page (or fragment) with a status.
-fn html(rendered: askama::Result<String>, status: StatusCode) -> Response {
+pub(super) fn html(rendered: askama::Result<String>, status: StatusCode) -> Response {
     match rendered {
         Ok(body) => {
             let mut response = (status, Html(body)).into_response();
@@ -169,7 +176,7 @@ fn page(template: &impl Template, status: StatusCode) -> Response {
 }
 
 /// After a save: 303 to `url`, or for htmx a client-side redirect.
-fn see_other(headers: &HeaderMap, url: &str) -> Response {
+pub(super) fn see_other(headers: &HeaderMap, url: &str) -> Response {
     if wants_fragment(headers)
         && let Ok(value) = HeaderValue::from_str(url)
     {

@@ -15,7 +15,8 @@ use crate::engine::{Finding, LeadField, QuestionKind, ScoreItem, kind_label};
 use crate::store::drafts::EditRecord;
 
 /// Tabs of a form's pages: (key, label, path after `/admin/forms/{id}`).
-/// Preview, replay and the diagram are served by their own module.
+/// Preview, replay and the diagram are served by their own modules, with
+/// this same tab bar.
 pub const TABS: [(&str, &str, &str); 11] = [
     ("questions", "Questions", ""),
     ("scoring", "Scoring", "/scoring"),
@@ -27,7 +28,7 @@ pub const TABS: [(&str, &str, &str); 11] = [
     ("yaml", "YAML", "/yaml"),
     ("preview", "Preview", "/preview"),
     ("replay", "Replay", "/replay"),
-    ("diagram", "Diagram", "/diagram.svg"),
+    ("diagram", "Diagram", "/diagram"),
 ];
 
 /// The header of every page of one form.
@@ -72,8 +73,9 @@ pub fn status_label(archived: bool, published: Option<i32>) -> String {
     }
 }
 
+/// An admin page's moment: in UTC, named, in the inbox's format.
 pub fn when(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%d %H:%M UTC").to_string()
+    crate::web::local_time::LocalClock::of("UTC").moment(time)
 }
 
 /// A lint finding as listed.

@@ -8,9 +8,9 @@ use super::Errors;
 use crate::app::auth::CurrentUser;
 use crate::app::routing_admin::pools::{PoolForm, STRATEGIES};
 use crate::app::routing_admin::rep_form::{RepForm, WEEKDAYS};
-use crate::app::routing_admin::rules::RuleForm;
 use crate::app::routing_admin::{Person, RoutingOverview};
 use crate::engine::{is_working, out_of_office_until};
+use crate::web::admin::forms::{BuilderErrors, BuilderView, Catalog, condition_text};
 
 pub struct RepRow {
     pub id: String,
@@ -76,9 +76,9 @@ pub fn overview_page(
             active: r.rep.active && r.person.active,
             time_zone: r.rep.time_zone.clone(),
             now: match out_of_office_until(&r.rep, now) {
-                Some(until) => format!("away until {until}"),
-                None if is_working(&r.rep, now) => "working now".into(),
-                None => "outside working hours".into(),
+                Some(until) => format!("Away until {until}"),
+                None if is_working(&r.rep, now) => "Working now".into(),
+                None => "Outside working hours".into(),
             },
             capacity: r.rep.capacity.map_or("no limit".into(), |c| c.to_string()),
             open_leads: r.open_leads,
@@ -97,6 +97,7 @@ pub fn overview_page(
         })
         .collect();
     let count = overview.rules.len();
+    let catalog = Catalog::for_routing(&overview.forms.iter().collect::<Vec<_>>());
     let rules = overview
         .rules
         .iter()
@@ -105,7 +106,10 @@ pub fn overview_page(
             id: r.id.to_string(),
             name: r.rule.name.clone(),
             handoff: r.rule.handoff.clone().unwrap_or_else(|| "any".into()),
-            condition: r.condition.clone(),
+            condition: match &r.rule.when {
+                Some(when) => condition_text(Some(when), &catalog),
+                None => "every lead".to_owned(),
+            },
             pool: r.rule.pool.clone(),
             first: i == 0,
             last: i + 1 == count,
@@ -222,14 +226,27 @@ impl PoolPage {
     }
 }
 
+/// A rule's page; `as_editor()` renders only its form, for htmx swaps.
 #[derive(Template, WebTemplate)]
-#[template(path = "admin/routing/rule.html")]
+#[template(path = "admin/routing/rule.html", blocks = ["editor"])]
 pub struct RulePage {
     pub user: CurrentUser,
     /// The rule's id; `None` for a new rule.
     pub id: Option<String>,
-    pub form: RuleForm,
+    /// Where the page posts (save and the builder's buttons).
+    pub action: String,
+    pub name: String,
+    pub handoff: String,
+    pub pool: String,
+    pub builder: BuilderView,
     pub pools: Vec<String>,
     pub handoffs: Vec<String>,
-    pub errors: Errors,
+    /// Messages by field (`name`, `pool`, a builder row's prefix).
+    pub errors: BuilderErrors,
+}
+
+impl RulePage {
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
 }
