@@ -28,6 +28,9 @@ pub enum Command {
     /// Manage people who sign in (admins, marketers, managers, reps).
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API tokens (for scripts and integrations).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Lint a form definition file (YAML or JSON); exits non-zero on errors.
     Check {
         /// Path of the definition file.
@@ -49,6 +52,21 @@ pub enum UserCommand {
     },
     /// Set a new password (generated unless LEADGATE_USER_PASSWORD is set) and end all sessions.
     Reset { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token acting for an active admin; prints the token once, alone on its line.
+    Add {
+        /// Email of the admin the token acts for.
+        #[arg(long)]
+        admin: String,
+        /// Comma-separated scopes: read, write or read,write.
+        #[arg(long, default_value = "read")]
+        scopes: String,
+        /// A name that says what the token is for, such as "CRM sync".
+        name: String,
+    },
 }
 
 /// Settings as typed by a person: every value is still a string.

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use leadgate::app::auth::{self, Role};
-use leadgate::config::{Cli, Command, UserCommand};
+use leadgate::config::{Cli, Command, TokenCommand, UserCommand};
 use leadgate::engine;
 use leadgate::startup::Application;
 use leadgate::store::Db;
@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(&settings.database_url).await,
         Command::Check { file } => return check(&file),
         Command::User(command) => user(&settings.database_url, command).await,
+        Command::Token(command) => token(&settings, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -107,6 +108,20 @@ async fn user(url: &str, command: UserCommand) -> anyhow::Result<()> {
     if generated {
         println!("password for {email}: {password}");
     }
+    Ok(())
+}
+
+/// `leadgate token add`: the token goes alone to standard output, so a
+/// script can capture it; what it is goes to standard error.
+async fn token(settings: &leadgate::config::Settings, command: TokenCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    let TokenCommand::Add { admin, scopes, name } = command;
+    let ctx = leadgate::app::Context::new(db, leadgate::app::clock::Clock::System, String::new(), false);
+    let scopes: Vec<String> = scopes.split(',').map(str::to_string).collect();
+    let token = leadgate::app::tokens::create_token_for_admin(&ctx, &admin, &name, &scopes).await.map_err(describe)?;
+    eprintln!("API token {name:?} for {admin} (shown once; send it as `Authorization: Bearer …`):");
+    println!("{token}");
     Ok(())
 }
 

@@ -97,6 +97,33 @@ pub async fn create_token(
     Ok((id, token))
 }
 
+/// Creates a token for the active admin with this email (the command line's
+/// way in, where nobody is signed in).
+pub async fn create_token_for_admin(
+    ctx: &Context,
+    admin_email: &str,
+    name: &str,
+    scopes: &[String],
+) -> Result<String, AppError> {
+    let email = admin_email.trim().to_lowercase();
+    let record = {
+        let mut conn = ctx.db.read().await?;
+        store::users::find_user_by_email(conn.conn(), &email).await?
+    };
+    let admin = record
+        .filter(|user| user.active && user.role == Role::Admin.as_str())
+        .ok_or_else(|| AppError::invalid("admin", format!("{email} is not an active admin; give the email of one.")))?;
+    let admin = CurrentUser {
+        id: admin.id,
+        email: admin.email,
+        name: admin.name,
+        role: Role::Admin,
+        csrf_token: String::new(),
+    };
+    let (_, token) = create_token(ctx, &admin, name, scopes).await?;
+    Ok(token)
+}
+
 pub async fn list_tokens(ctx: &Context) -> Result<Vec<TokenRecord>, AppError> {
     let mut conn = ctx.db.read().await?;
     Ok(store::api_tokens::list_tokens(conn.conn()).await?)

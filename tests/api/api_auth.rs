@@ -155,3 +155,32 @@ async fn every_documented_operation_is_routed_and_no_other_method_is() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn leadgate_token_add_prints_a_working_token_for_an_active_admin_only() {
+    let (app, team, _) = api_app().await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+            .args(args)
+            .env("LEADGATE_DATABASE_URL", &app.database_url)
+            .output()
+            .unwrap()
+    };
+    let added = run(&["token", "add", "--admin", &team.admin.email, "--scopes", "read", "CI checks"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let printed = String::from_utf8(added.stdout).unwrap();
+    let secret = printed.trim();
+    assert_eq!(printed.lines().count(), 1, "only the token goes to standard output: {printed:?}");
+    let api = Api { token: secret.to_string(), app: app.clone() };
+    assert_eq!(api.get("/api/v1/forms").await.status, 200);
+    api.post("/api/v1/forms/qualify/responses", json!({"question_id": "email", "answer": "a@b.example"}))
+        .await
+        .assert_problem(403, None);
+
+    let by_a_rep = run(&["token", "add", "--admin", &team.rita.email, "--scopes", "read", "sneaky"]);
+    assert!(!by_a_rep.status.success());
+    assert!(String::from_utf8_lossy(&by_a_rep.stderr).contains("is not an active admin"));
+    let bad_scope = run(&["token", "add", "--admin", &team.admin.email, "--scopes", "everything", "x"]);
+    assert!(!bad_scope.status.success());
+    assert!(String::from_utf8_lossy(&bad_scope.stderr).contains("read, write"));
+}
