@@ -109,6 +109,11 @@ impl Application {
             every: self.state.settings.calendar_poll_every,
         }
         .spawn(worker_stopped);
+        let state = self.state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            state.stopping.send_replace(true);
+        };
         let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_worker.send(true);

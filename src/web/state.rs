@@ -22,6 +22,9 @@ pub struct SharedState {
     pub live: LiveHub,
     /// Content-Security-Policy values, built once.
     pub policies: super::security::Policies,
+    /// Turns true when shutdown begins: endless responses (live inbox
+    /// streams) end then, so the graceful drain is not kept waiting.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::ops::Deref for AppState {
@@ -36,7 +39,17 @@ impl AppState {
     pub fn new(ctx: Context, secret: SecretKey, settings: Settings, live: LiveHub) -> Self {
         let rate_limits = RateLimits::new(&settings.limits);
         let policies = super::security::Policies::new(&settings.frame_ancestors);
-        AppState(Arc::new(SharedState { ctx, secret, settings: Arc::new(settings), rate_limits, live, policies }))
+        let (stopping, _) = tokio::sync::watch::channel(false);
+        let settings = Arc::new(settings);
+        AppState(Arc::new(SharedState { ctx, secret, settings, rate_limits, live, policies, stopping }))
+    }
+
+    /// Completes once shutdown has begun.
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let mut stopping = self.stopping.subscribe();
+        async move {
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+        }
     }
 
     pub fn limits(&self) -> &Limits {

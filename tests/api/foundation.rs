@@ -182,3 +182,21 @@ async fn leadgate_user_add_creates_a_person_who_can_sign_in() {
     assert!(!bad_role.status.success());
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("--role"));
 }
+
+#[tokio::test]
+async fn shutdown_ends_open_live_inbox_streams_and_the_server_stops() {
+    let app = spawn_app().await;
+    let team = app.seed_team().await;
+    let rita = app.login_as(&team.rita).await;
+    let stream = rita.client.get(rita.url("/inbox/events")).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+
+    // Bounded waits, not sleeps: an endless stream used to keep the drain waiting.
+    let bound = std::time::Duration::from_secs(10);
+    let stopped = tokio::time::timeout(bound, app.shut_down()).await;
+    stopped.expect("the server stops while a live stream is open").expect("and stops cleanly");
+    let rest = tokio::time::timeout(bound, stream.bytes()).await.expect("the stream has ended");
+    assert!(rest.is_ok(), "the stream ends cleanly: {rest:?}");
+    assert!(app.client.get(app.url("/healthz")).send().await.is_err(), "nothing listens any more");
+}

@@ -24,13 +24,14 @@ pub struct TestApp {
     /// The application's in-memory copies of responses in progress.
     pub hot: leadgate::app::hot::HotResponses,
     pub database_url: String,
-    _running: Arc<Running>,
+    running: Arc<Running>,
 }
 
 /// Keeps the database directory and the server alive while any handle lives.
 struct Running {
     _dir: tempfile::TempDir,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    server: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
 
 /// Starts the app with the test defaults: no demo, no bot timing check,
@@ -85,11 +86,15 @@ async fn spawn_on(database_url: String, dir: tempfile::TempDir, customise: impl 
     let db = app.state().ctx.db.clone();
     let hot = app.state().ctx.hot.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async move {
+    let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
-    let running = Arc::new(Running { _dir: dir, _shutdown: shutdown });
-    TestApp { address, client: new_client(), db, clock, hot, database_url, _running: running }
+    let running = Arc::new(Running {
+        _dir: dir,
+        shutdown: std::sync::Mutex::new(Some(shutdown)),
+        server: std::sync::Mutex::new(Some(server)),
+    });
+    TestApp { address, client: new_client(), db, clock, hot, database_url, running: running }
 }
 
 /// A client that keeps cookies and does not follow redirects (tests check them).
@@ -132,6 +137,15 @@ fn with_database_name(server: &str, name: &str) -> String {
 pub const BRANCHING_FORM: &str = include_str!("fixtures/branching.yaml");
 
 impl TestApp {
+    /// Asks the server to stop (as SIGTERM does) and waits until it has.
+    pub async fn shut_down(&self) -> std::io::Result<()> {
+        if let Some(shutdown) = self.running.shutdown.lock().unwrap().take() {
+            let _ = shutdown.send(());
+        }
+        let server = self.running.server.lock().unwrap().take().expect("the server was shut down once");
+        server.await.expect("the server task did not panic")
+    }
+
     /// Another visitor of the same server, with its own cookies.
     pub fn new_browser(&self) -> TestApp {
         TestApp { client: new_client(), ..self.clone() }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::web::AppState;
@@ -38,5 +38,7 @@ pub async fn stream_events(
             }
         }
     });
+    // Ends when the server begins to stop; the page's EventSource reconnects.
+    let stream = stream.take_until(state.stopped());
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
