@@ -94,7 +94,7 @@ async fn spawn_on(database_url: String, dir: tempfile::TempDir, customise: impl 
         shutdown: std::sync::Mutex::new(Some(shutdown)),
         server: std::sync::Mutex::new(Some(server)),
     });
-    TestApp { address, client: new_client(), db, clock, hot, database_url, running: running }
+    TestApp { address, client: new_client(), db, clock, hot, database_url, running }
 }
 
 /// A client that keeps cookies and does not follow redirects (tests check them).
