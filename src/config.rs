@@ -129,6 +129,9 @@ pub struct RawSettings {
     /// Minutes without an answer after which an unfinished response counts as abandoned (default 30).
     #[arg(long, env = "LEADGATE_ABANDONED_AFTER_MINUTES", global = true)]
     pub abandoned_after_minutes: Option<String>,
+    /// Folder of the browser assets (default: `static` beside the binary, else the source tree's).
+    #[arg(long, env = "LEADGATE_STATIC_DIR", global = true)]
+    pub static_dir: Option<String>,
 }
 
 /// Log output format.
@@ -162,6 +165,8 @@ pub struct Settings {
     pub calendar_poll_every: std::time::Duration,
     /// Calendar feeds may be on private or loopback addresses.
     pub calendar_allow_private: bool,
+    /// Where the CSS, scripts and vendored htmx are served from.
+    pub static_dir: PathBuf,
 }
 
 /// Abuse limits for the public pages.
@@ -229,6 +234,7 @@ impl RawSettings {
             log_format: parse_log_format(self.log_format.as_deref())?,
             frame_ancestors: parse_frame_ancestors(self.frame_ancestors.as_deref())?,
             demo: parse_bool("LEADGATE_DEMO", self.demo.as_deref(), true)?,
+            static_dir: parse_static_dir(self.static_dir.as_deref())?,
             run_worker: true,
             metrics_token: parse_metrics_token(self.metrics_token.as_deref())?,
             analytics: self.parse_analytics()?,
@@ -399,6 +405,28 @@ fn parse_smtp(
     Ok(Some(SmtpSettings { host: host.to_string(), port, security, username, password, from }))
 }
 
+/// The one file every page needs; a folder without it is not the assets folder.
+const STATIC_PROBE: &str = "htmx.min.js";
+
+/// An installed binary finds `static/` beside itself; `cargo run` finds the
+/// source tree's. A folder given by hand must hold the assets.
+fn parse_static_dir(raw: Option<&str>) -> Result<PathBuf, ConfigError> {
+    if let Some(given) = raw.map(str::trim).filter(|v| !v.is_empty()) {
+        let dir = PathBuf::from(given);
+        if dir.join(STATIC_PROBE).is_file() {
+            return Ok(dir);
+        }
+        return Err(ConfigError {
+            variable: "LEADGATE_STATIC_DIR",
+            accepts: "a folder holding leadgate's static files (htmx.min.js, app.css, app.js)",
+            got: given.to_string(),
+        });
+    }
+    let beside_binary = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("static")));
+    let source_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
+    Ok(beside_binary.filter(|dir| dir.join(STATIC_PROBE).is_file()).unwrap_or(source_tree))
+}
+
 fn parse_bool(variable: &'static str, raw: Option<&str>, default: bool) -> Result<bool, ConfigError> {
     match raw.map(|t| t.trim().to_ascii_lowercase()) {
         None => Ok(default),
@@ -429,6 +457,17 @@ mod tests {
         assert_eq!(settings.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(settings.log_format, LogFormat::Human);
         assert!(settings.demo);
+        assert!(settings.static_dir.join("htmx.min.js").is_file(), "{:?}", settings.static_dir);
+    }
+
+    #[test]
+    fn a_static_folder_without_the_assets_is_refused() {
+        let empty = tempfile::tempdir().unwrap();
+        let raw = RawSettings { static_dir: Some(empty.path().display().to_string()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap_err().variable, "LEADGATE_STATIC_DIR");
+        let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
+        let raw = RawSettings { static_dir: Some(source.display().to_string()), ..Default::default() };
+        assert_eq!(raw.parse().unwrap().static_dir, source);
     }
 
     #[test]

@@ -40,11 +40,12 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application's routes and layers.
 pub fn router(state: AppState) -> Router {
-    let static_files =
-        Router::new().nest_service("/static", ServeDir::new(static_dir())).layer(SetResponseHeaderLayer::overriding(
+    let static_files = Router::new().nest_service("/static", ServeDir::new(&state.settings.static_dir)).layer(
+        SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("public, max-age=3600"),
-        ));
+        ),
+    );
     Router::new()
         .merge(health::router())
         .merge(prospect::router())
@@ -68,11 +69,4 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .with_state(state)
-}
-
-/// `static/` next to the crate: assets ship with the source tree.
-fn static_dir() -> std::path::PathBuf {
-    std::env::var_os("LEADGATE_STATIC_DIR")
-        .map(Into::into)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static"))
 }
