@@ -57,7 +57,9 @@ impl Application {
         let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{address}"));
         let mut ctx = Context::new(db, clock, base_url, settings.smtp.is_some());
         ctx.analytics = settings.analytics;
-        crate::web::metrics::handle();
+        if settings.metrics_token.is_some() {
+            crate::web::metrics::handle();
+        }
         let live = LiveHub::default();
         live.spawn_listener(&ctx.db);
         let state = AppState::new(ctx, secret, settings, live);
@@ -108,7 +110,9 @@ impl Application {
             allow_private: self.state.settings.calendar_allow_private,
             every: self.state.settings.calendar_poll_every,
         }
-        .spawn(worker_stopped);
+        .spawn(worker_stopped.clone());
+        let metrics_upkeep =
+            self.state.settings.metrics_token.is_some().then(|| crate::web::metrics::spawn_upkeep(worker_stopped));
         let state = self.state.clone();
         let shutdown = async move {
             shutdown.await;
@@ -120,6 +124,9 @@ impl Application {
         let _ = worker.await;
         let _ = views.await;
         let _ = feeds.await;
+        if let Some(upkeep) = metrics_upkeep {
+            let _ = upkeep.await;
+        }
         if let Some(stats) = db.writer_stats() {
             tracing::info!(commits = stats.batches, transactions = stats.transactions, "sqlite group commit");
         }

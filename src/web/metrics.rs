@@ -39,10 +39,14 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Route middleware: times each request under its route template.
-pub async fn track(request: Request, next: Next) -> Response {
+/// Route middleware: times each request under its route template (nothing
+/// to do when /metrics is off).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if state.settings.metrics_token.is_none() {
+        return next.run(request).await;
+    }
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
-    let method = request.method().as_str().to_string();
+    let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
     if let Some(route) = route {
@@ -51,6 +55,34 @@ pub async fn track(request: Request, next: Next) -> Response {
             .record(started.elapsed().as_secs_f64());
     }
     response
+}
+
+/// The routes only answer these methods; anything else is one label.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        _ => "other",
+    }
+}
+
+/// Folds recorded samples into their histograms every few seconds. The
+/// recorder keeps every sample until then, so without this a server that
+/// nobody scrapes would grow by each request it serves.
+pub fn spawn_upkeep(mut stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => handle().run_upkeep(),
+                _ = stop.changed() => break,
+            }
+        }
+    })
 }
 
 /// GET /metrics: the Prometheus text format, behind the metrics token.

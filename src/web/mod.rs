@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .route("/metrics", axum::routing::get(metrics::show_metrics))
         .merge(static_files)
-        .route_layer(axum::middleware::from_fn(metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .layer(CompressionLayer::new())
