@@ -90,7 +90,6 @@ async fn hand_over(
         handoff: &outcome.handoff,
         accept_within_minutes: outcome.accept_within_minutes,
         matches: &matches,
-        answers: respond::answer_lines(form, &evaluation),
         note: Some(&note),
     };
     debug_assert!(matches!(outcome.handoff, Handoff::Route(_)));

@@ -169,7 +169,7 @@ pub(crate) async fn take_lead(
             NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: "booking", reason: &why, actor: None, now };
         store::leads::insert_assignment(tx.conn(), entry).await?;
         if let Some(previous) = lead.assigned_user_id {
-            let notice = lead_notice(ctx, tx, lead.id, &why, Vec::new()).await?;
+            let notice = lead_notice(ctx, tx, lead.id, &why).await?;
             let told = people(tx, &[previous]).await?;
             notices::queue_lead_event(tx, "lead.taken_back", &notice, &told, ctx.email_enabled, now).await?;
         }
@@ -250,7 +250,7 @@ pub async fn after_finish(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTi
         None => managers(tx).await?,
     };
     let recipients: Vec<Recipient> = people(tx, &ids).await?;
-    let notice = lead_notice(ctx, tx, lead_id, &reason, Vec::new()).await?;
+    let notice = lead_notice(ctx, tx, lead_id, &reason).await?;
     notices::queue_lead_event(tx, "booking.unavailable", &notice, &recipients, ctx.email_enabled, now).await?;
     Ok(())
 }

@@ -92,7 +92,7 @@ pub async fn queue_booking_event(
 ) -> Result<(), AppError> {
     let lead_id =
         store::bookings::find_booking(tx.conn(), booking.booking_id).await?.ok_or(AppError::NotFound)?.lead_id;
-    let lead = lead_notice(ctx, tx, lead_id, reason, Vec::new()).await?;
+    let lead = lead_notice(ctx, tx, lead_id, reason).await?;
     let payload = |audience: &str, booking: &BookingNotice| payload(event_type, audience, booking, &lead);
     let for_reps = payload("rep", booking);
     for person in audience.people {

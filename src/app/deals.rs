@@ -56,7 +56,7 @@ pub async fn record_deal(ctx: &Context, user: &CurrentUser, lead_id: Uuid, deal:
         now,
     };
     store::leads::insert_assignment(tx.conn(), entry).await?;
-    let notice = lead_notice(ctx, &mut tx, lead_id, &why, Vec::new()).await?;
+    let notice = lead_notice(ctx, &mut tx, lead_id, &why).await?;
     let users = store::users::list_users(tx.conn()).await?;
     let recipients: Vec<Recipient> = users
         .into_iter()

@@ -41,22 +41,11 @@ pub async fn list_leads(ctx: &Context, user: &CurrentUser) -> Result<Vec<LeadRec
 
 /// One lead, if the person may see it (a rep: only their own).
 pub async fn lead_page(ctx: &Context, user: &CurrentUser, lead_id: Uuid) -> Result<LeadPage, AppError> {
-    let (lead, history, response) = {
-        let mut conn = ctx.db.read().await?;
-        let lead = store::leads::find_lead(conn.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
-        ensure_visible(user, &lead)?;
-        let history = store::leads::list_assignments(conn.conn(), lead_id).await?;
-        let response = store::responses::find_response(conn.conn(), lead.response_id).await?;
-        (lead, history, response)
-    };
-    let answers = match response {
-        Some(response) => {
-            let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
-            let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
-            super::respond::answer_lines(&form, &evaluation)
-        }
-        None => Vec::new(),
-    };
+    let mut conn = ctx.db.read().await?;
+    let lead = store::leads::find_lead(conn.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
+    ensure_visible(user, &lead)?;
+    let history = store::leads::list_assignments(conn.conn(), lead_id).await?;
+    let answers = super::respond::stored_answer_lines(ctx, conn.conn(), lead.response_id).await?;
     Ok(LeadPage { lead, answers, history })
 }
 
@@ -142,9 +131,10 @@ pub async fn reassign_lead(ctx: &Context, user: &CurrentUser, lead_id: Uuid, to:
     store::leads::update_assignment(tx.conn(), change).await?;
     let why = format!("reassigned by {} to {}", user.name, target.name);
     record(&mut tx, lead_id, Some(to), "manual", &why, user, now).await?;
-    let mut told = vec![to];
-    told.extend(lead.assigned_user_id);
-    tell(ctx, &mut tx, "lead.reassigned", lead_id, &why, &told).await?;
+    tell(ctx, &mut tx, "lead.reassigned", lead_id, &why, &[to]).await?;
+    if let Some(previous) = lead.assigned_user_id.filter(|p| *p != to) {
+        tell(ctx, &mut tx, "lead.taken_back", lead_id, &why, &[previous]).await?;
+    }
     tx.commit().await?;
     ctx.wake_worker.notify_one();
     Ok(())
@@ -198,7 +188,7 @@ async fn tell(
     reason: &str,
     people: &[Uuid],
 ) -> Result<(), AppError> {
-    let notice = lead_notice(ctx, tx, lead_id, reason, Vec::new()).await?;
+    let notice = lead_notice(ctx, tx, lead_id, reason).await?;
     let users = store::users::list_users(tx.conn()).await?;
     let recipients: Vec<Recipient> = users
         .into_iter()

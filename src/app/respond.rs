@@ -358,7 +358,6 @@ async fn finish(
         handoff: &outcome.handoff,
         accept_within_minutes: outcome.accept_within_minutes,
         matches: &matches,
-        answers: answer_lines(form, evaluation),
         note: None,
     };
     routing::route_finished_lead(ctx, tx, finished, now).await?;
@@ -379,6 +378,22 @@ pub fn answer_lines(form: &PublishedForm, evaluation: &Evaluation) -> Vec<Answer
             Some(AnswerLine { question: question.label.clone(), answer })
         })
         .collect()
+}
+
+/// The answers of a stored response in the order of its path (none when
+/// the response is gone), read through `conn`: the lead's page and every
+/// notice about the lead say the same.
+pub async fn stored_answer_lines(
+    ctx: &Context,
+    mut conn: store::Conn<'_>,
+    response_id: Uuid,
+) -> Result<Vec<AnswerLine>, AppError> {
+    let Some(response) = store::responses::find_response(conn.reborrow(), response_id).await? else {
+        return Ok(Vec::new());
+    };
+    let form = ctx.forms.version_in(conn, response.form_id, response.version).await?;
+    let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
+    Ok(answer_lines(&form, &evaluation))
 }
 
 /// An answer in words: option labels rather than values.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::notices::{self, AnswerLine, LeadNotice, ReasonLine, Recipient};
+use super::notices::{self, LeadNotice, ReasonLine, Recipient};
 use super::{AppError, Context};
 use crate::engine::{self, Decision, DecisionKind, Handoff, RoutingInput};
 use crate::store::leads::{AssignmentChange, LeadRecord, NewAssignment};
@@ -19,7 +19,6 @@ pub struct FinishedLead<'a> {
     pub handoff: &'a Handoff,
     pub accept_within_minutes: Option<u32>,
     pub matches: &'a (dyn Fn(&engine::Condition) -> bool + Sync),
-    pub answers: Vec<AnswerLine>,
     /// Said first in the history and the notice (an abandoned response).
     pub note: Option<&'a str>,
 }
@@ -39,12 +38,12 @@ pub async fn route_finished_lead(
     let pool = match finished.handoff {
         Handoff::Route(pool) => pool.clone(),
         Handoff::Nurture => {
-            return set_without_rep(ctx, tx, &lead, "nurture", &noted("handed to nurture"), finished.answers, now)
-                .await;
+            let why = noted("handed to nurture");
+            return set_without_rep(ctx, tx, &lead, "nurture", "nurture", &why, now).await.map(drop);
         }
         Handoff::Disqualify(reason) => {
             let why = noted(&format!("disqualified by the form: {reason}"));
-            return set_without_rep(ctx, tx, &lead, "disqualified", &why, finished.answers, now).await;
+            return set_without_rep(ctx, tx, &lead, "disqualified", "disqualified", &why, now).await.map(drop);
         }
     };
     let holder = lead.assigned_user_id.filter(|_| lead.status == "assigned" || lead.status == "accepted");
@@ -53,7 +52,7 @@ pub async fn route_finished_lead(
     match &mut decision {
         Decision::Assign { reason, .. } | Decision::Unassigned { reason } => *reason = noted(reason),
     }
-    apply_decision(ctx, tx, &lead, decision, minutes, None, finished.answers, now).await
+    apply_decision(ctx, tx, &lead, decision, minutes, None, now).await
 }
 
 /// Asks the engine, with reps, pools, rules and loads read in this transaction.
@@ -92,8 +91,8 @@ async fn decide(
     Ok(engine::route(&input))
 }
 
-/// Writes the decision, its history line and the notices.
-#[allow(clippy::too_many_arguments)]
+/// Writes the decision, its history line and the notices. `previous` is
+/// the rep a fallback takes the lead from, with why: that rep is told.
 async fn apply_decision(
     ctx: &Context,
     tx: &mut Tx,
@@ -101,20 +100,21 @@ async fn apply_decision(
     decision: Decision,
     minutes: u32,
     previous: Option<(Uuid, &str)>,
-    answers: Vec<AnswerLine>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let (rep_id, pool, kind, reason) = match decision {
-        Decision::Assign { rep_id, pool, kind, reason } => (rep_id, pool, kind, reason),
-        Decision::Unassigned { reason } => {
-            return set_without_rep(ctx, tx, lead, "unassigned", &reason, answers, now).await;
-        }
-    };
-    let rep: Uuid = rep_id.parse().map_err(|_| AppError::Internal(anyhow::anyhow!("rep id {rep_id} is not a UUID")))?;
-    let reason = match previous {
+    let with_why = |reason: String| match previous {
         Some((_, why)) => format!("{why}; {reason}"),
         None => reason,
     };
+    let (rep_id, pool, kind, reason) = match decision {
+        Decision::Assign { rep_id, pool, kind, reason } => (rep_id, pool, kind, with_why(reason)),
+        Decision::Unassigned { reason } => {
+            let history_kind = if previous.is_some() { "fallback" } else { "unassigned" };
+            let notice = set_without_rep(ctx, tx, lead, "unassigned", history_kind, &with_why(reason), now).await?;
+            return tell_taken_back(ctx, tx, previous, &notice, now).await;
+        }
+    };
+    let rep: Uuid = rep_id.parse().map_err(|_| AppError::Internal(anyhow::anyhow!("rep id {rep_id} is not a UUID")))?;
     let kept_accepted = kind == DecisionKind::CurrentHolder && lead.status == "accepted";
     let (status, accept_by) = match kind {
         _ if kept_accepted => ("accepted", None),
@@ -134,14 +134,26 @@ async fn apply_decision(
     let entry =
         NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: history_kind, reason: &reason, actor: None, now };
     store::leads::insert_assignment(tx.conn(), entry).await?;
-    let notice = lead_notice(ctx, tx, lead.id, &reason, answers).await?;
-    let mut recipients = recipients_for(tx, &[rep]).await?;
+    let notice = lead_notice(ctx, tx, lead.id, &reason).await?;
+    let recipients = recipients_for(tx, &[rep]).await?;
     let event = if previous.is_some() { "lead.reassigned" } else { "lead.assigned" };
     notices::queue_lead_event(tx, event, &notice, &recipients, ctx.email_enabled, now).await?;
-    if let Some((previous_rep, _)) = previous {
-        recipients = recipients_for(tx, &[previous_rep]).await?;
-        notices::queue_lead_event(tx, "lead.taken_back", &notice, &recipients, ctx.email_enabled, now).await?;
-    }
+    tell_taken_back(ctx, tx, previous, &notice, now).await
+}
+
+/// Tells the rep a fallback took the lead from (if any) that it is gone.
+async fn tell_taken_back(
+    ctx: &Context,
+    tx: &mut Tx,
+    previous: Option<(Uuid, &str)>,
+    notice: &LeadNotice,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some((previous_rep, _)) = previous else {
+        return Ok(());
+    };
+    let recipients = recipients_for(tx, &[previous_rep]).await?;
+    notices::queue_lead_event(tx, "lead.taken_back", notice, &recipients, ctx.email_enabled, now).await?;
     Ok(())
 }
 
@@ -154,26 +166,28 @@ fn kind_name(kind: DecisionKind) -> &'static str {
     }
 }
 
-/// Nurture, disqualified by the form, or nobody to take it: no rep.
+/// Nurture, disqualified by the form, or nobody to take it: no rep. The
+/// history line says `kind` (a fallback that found nobody says so).
+/// Returns the notice sent.
 async fn set_without_rep(
     ctx: &Context,
     tx: &mut Tx,
     lead: &LeadRecord,
     status: &str,
+    kind: &str,
     reason: &str,
-    answers: Vec<AnswerLine>,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<LeadNotice, AppError> {
     let change = AssignmentChange { lead_id: lead.id, status, user_id: None, pool: None, accept_by: None, now };
     store::leads::update_assignment(tx.conn(), change).await?;
-    let entry = NewAssignment { lead_id: lead.id, user_id: None, kind: status, reason, actor: None, now };
-    super::metrics::routing_decision(status);
+    let entry = NewAssignment { lead_id: lead.id, user_id: None, kind, reason, actor: None, now };
+    super::metrics::routing_decision(kind);
     store::leads::insert_assignment(tx.conn(), entry).await?;
-    let notice = lead_notice(ctx, tx, lead.id, reason, answers).await?;
+    let notice = lead_notice(ctx, tx, lead.id, reason).await?;
     // Nobody may sit on an unassigned lead: every manager hears about it.
     let recipients = if status == "unassigned" { managers(tx).await? } else { Vec::new() };
     notices::queue_lead_event(tx, &format!("lead.{status}"), &notice, &recipients, ctx.email_enabled, now).await?;
-    Ok(())
+    Ok(notice)
 }
 
 /// Leads not accepted in time go to the next eligible rep or the overflow
@@ -205,19 +219,14 @@ async fn fall_back(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>
     let pool = lead.pool.clone().unwrap_or_default();
     let decision = decide(tx, &lead, &pool, None, &exclude, &|_| false, now).await?;
     let why = engine::fallback_reason(minutes);
-    let answers = Vec::new();
-    apply_decision(ctx, tx, &lead, decision, minutes, Some((previous, &why)), answers, now).await
+    apply_decision(ctx, tx, &lead, decision, minutes, Some((previous, &why)), now).await
 }
 
-/// The notice body for a lead, as stored now.
-pub async fn lead_notice(
-    ctx: &Context,
-    tx: &mut Tx,
-    lead_id: Uuid,
-    reason: &str,
-    answers: Vec<AnswerLine>,
-) -> Result<LeadNotice, AppError> {
+/// The notice body for a lead, as stored now, with the answers of its
+/// stored response.
+pub async fn lead_notice(ctx: &Context, tx: &mut Tx, lead_id: Uuid, reason: &str) -> Result<LeadNotice, AppError> {
     let lead = store::leads::find_lead(tx.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
+    let answers = super::respond::stored_answer_lines(ctx, tx.conn(), lead.response_id).await?;
     let fields = &lead.fields.0;
     let name = [fields.get("first_name"), fields.get("last_name")]
         .into_iter()

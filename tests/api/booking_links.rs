@@ -107,9 +107,10 @@ async fn the_prospect_and_the_rep_get_an_email_with_the_ics_attached() {
     assert!(rep.contains("/inbox/leads/"), "{rep}");
 }
 
-async fn add_endpoint(app: &TestApp, team: &Team, url: &str, events: &str) -> String {
+async fn add_endpoint(app: &TestApp, team: &Team, url: &str, events: &[&str]) -> String {
     let admin = app.login_as(&team.admin).await;
-    let pairs = [("url", url), ("allow_private", "yes"), ("events", events)];
+    let mut pairs = vec![("url", url), ("allow_private", "yes")];
+    pairs.extend(events.iter().map(|e| ("events", *e)));
     let response = admin.post_with_csrf("/admin/webhooks", "/admin/webhooks", &pairs).await;
     assert_eq!(response.status(), 200);
     let page = Html::parse_document(&response.text().await.unwrap());
@@ -120,7 +121,7 @@ async fn add_endpoint(app: &TestApp, team: &Team, url: &str, events: &str) -> St
 async fn a_booking_created_webhook_is_signed_and_carries_the_booking_and_the_lead() {
     let (app, team) = booking_app(|_| {}).await;
     let receiver = WebhookReceiver::start().await;
-    let secret = add_endpoint(&app, &team, &receiver.url, "booking.created").await;
+    let secret = add_endpoint(&app, &team, &receiver.url, &["booking.created"]).await;
     let path = booked(&app).await;
     app.wait_until("the booking webhook", || async { !receiver.all().is_empty() }).await;
     let got = receiver.all().remove(0);
@@ -144,8 +145,13 @@ async fn manage_link(app: &TestApp, path: &str) -> String {
 
 #[tokio::test]
 async fn the_signed_link_reschedules_freeing_the_old_slot_then_cancels() {
-    let (app, team) = booking_app(|_| {}).await;
+    let smtp = SmtpServer::start().await;
+    let port = smtp.port;
+    let (app, team) = booking_app(move |s| s.smtp = Some(smtp_settings(port))).await;
+    let receiver = WebhookReceiver::start().await;
+    add_endpoint(&app, &team, &receiver.url, &["booking.rescheduled", "booking.cancelled"]).await;
     let path = booked(&app).await;
+    let lead_id = app.lead_of(&path).await.id;
     let link = manage_link(&app, &path).await;
     let page = app.get_html(&link).await;
     assert_eq!(text_of(&page, "h1").as_deref(), Some("Your meeting"));
@@ -174,10 +180,64 @@ async fn the_signed_link_reschedules_freeing_the_old_slot_then_cancels() {
     for event in ["booking.created", "booking.rescheduled", "booking.cancelled"] {
         assert_eq!(events.iter().filter(|e| *e == event).count(), 1, "{event} in {events:?}");
     }
+    assert_change_webhooks(&app, &receiver, lead_id).await;
+    assert_change_emails(&app, &smtp).await;
     // After a cancellation the ending offers slots again.
     let again = ending(&app, &path).await;
     assert!(text_of(&again, ".booking-message").unwrap().contains("cancelled"));
     assert!(!slots_on(&again).is_empty());
+}
+
+/// The move, then the cancellation, reached the webhook with the booking and the whole lead.
+async fn assert_change_webhooks(app: &TestApp, receiver: &WebhookReceiver, lead_id: uuid::Uuid) {
+    app.wait_until("both change webhooks", || async { receiver.all().len() >= 2 }).await;
+    let bodies: Vec<serde_json::Value> =
+        receiver.all().iter().map(|r| serde_json::from_str(&r.body).unwrap()).collect();
+    let types: Vec<&str> = bodies.iter().filter_map(|b| b["type"].as_str()).collect();
+    assert_eq!(types, ["booking.rescheduled", "booking.cancelled"], "only the subscribed events, in order");
+    let (moved, cancelled) = (&bodies[0]["data"], &bodies[1]["data"]);
+    assert_eq!(moved["booking"]["start"], "2026-11-19T10:00:00Z");
+    assert_eq!(moved["booking"]["previous_start"], "2026-11-18T12:00:00Z");
+    assert_eq!(
+        (moved["booking"]["sequence"].as_i64(), moved["booking"]["status"].as_str()),
+        (Some(1), Some("confirmed"))
+    );
+    assert_eq!(cancelled["booking"]["status"], "cancelled");
+    assert_eq!(cancelled["booking"]["booking_id"], moved["booking"]["booking_id"]);
+    for data in [moved, cancelled] {
+        assert!(data["booking"].get("manage_url").is_none(), "no prospect link in webhooks");
+        crate::notices::assert_carries_the_tier1_lead(&data["lead"], lead_id, "cto@acme.example");
+    }
+}
+
+/// The rep and the prospect each got an email for the move and one for the
+/// cancellation, with the `.ics` that updates or removes the meeting.
+async fn assert_change_emails(app: &TestApp, smtp: &SmtpServer) {
+    let mail = |to: &str, says: &str| {
+        let to = format!("To: {to}");
+        let found: Vec<String> = smtp
+            .all()
+            .into_iter()
+            .map(|m| m.replace("=\n", ""))
+            .filter(|m| m.contains(&to) && m.contains(says))
+            .collect();
+        (found.len() == 1).then(|| found[0].clone())
+    };
+    let wanted = [
+        ("rita@team.example", "Meeting moved: "),
+        ("rita@team.example", "Meeting cancelled: "),
+        // 10:00 UTC on the prospect's New York clock, chosen when booking.
+        ("cto@acme.example", "Moved: your meeting with Rita Rep on Thursday 19 November 2026, 05:00"),
+        ("cto@acme.example", "Cancelled: your meeting with Rita Rep on Thursday 19 November 2026, 05:00"),
+    ];
+    app.wait_until("the change emails", || async { wanted.iter().all(|(to, says)| mail(to, says).is_some()) }).await;
+    let moved = mail("rita@team.example", "Meeting moved: ").unwrap();
+    assert!(moved.contains("Before: Wednesday 18 November 2026, 12:00"), "{moved}");
+    assert!(moved.contains("method=REQUEST") && moved.contains("SEQUENCE:1"), "{moved}");
+    assert!(moved.contains("/inbox/leads/"), "{moved}");
+    let cancelled = mail("cto@acme.example", "Cancelled: your meeting").unwrap();
+    assert!(cancelled.contains("method=CANCEL") && cancelled.contains("STATUS:CANCELLED"), "{cancelled}");
+    assert!(!cancelled.contains("/bookings/"), "no manage link for a cancelled meeting: {cancelled}");
 }
 
 #[tokio::test]

@@ -367,8 +367,13 @@ impl TestApp {
 
     /// Finishes the fixture form as an enterprise buyer ready now (Tier 1, pool senior-ae).
     pub async fn finish_tier1(&self, email: &str) -> String {
+        self.finish_tier1_from(email, "").await
+    }
+
+    /// As `finish_tier1`, opening the form with `query` (UTM fields).
+    pub async fn finish_tier1_from(&self, email: &str, query: &str) -> String {
         let browser = self.new_browser();
-        let path = browser.start_form("qualify", "", &[email]).await;
+        let path = browser.start_form("qualify", query, &[email]).await;
         browser.answer_ok(&path, "company_size", &["large"]).await;
         browser.answer_ok(&path, "procurement", &["yes"]).await;
         browser.answer_ok(&path, "timeline", &["now"]).await;

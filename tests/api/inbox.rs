@@ -3,7 +3,9 @@
 use futures_util::StreamExt;
 use scraper::{Html, Selector};
 
-use crate::helpers::{BRANCHING_FORM, PASSWORD, Team, TestApp, spawn_app, text_of};
+use crate::helpers::{BRANCHING_FORM, PASSWORD, Person, Team, TestApp, spawn_app, text_of};
+use crate::notices::{add_endpoint, assert_carries_the_tier1_lead};
+use crate::receivers::WebhookReceiver;
 
 async fn app_with_team() -> (TestApp, Team) {
     let app = spawn_app().await;
@@ -163,10 +165,14 @@ async fn a_state_change_without_the_csrf_token_is_refused() {
 }
 
 #[tokio::test]
-async fn accepting_and_disqualifying_record_the_verdict_and_tell_the_webhooks() {
+async fn accepting_disqualifying_handing_back_and_reassigning_record_it_and_tell_the_webhooks() {
     let (app, team) = app_with_team().await;
+    let receiver = WebhookReceiver::start().await;
+    add_endpoint(&app, &team, &receiver.url, &[]).await;
     let first = app.lead_of(&app.finish_tier1("one@acme.example").await).await;
     let second = app.lead_of(&app.finish_tier1("two@beta.example").await).await;
+    let third = app.lead_of(&app.finish_tier1("three@gamma.example").await).await;
+    assert_eq!(third.assigned_user_id, Some(team.rita.id));
     let rita = app.login_as(&team.rita).await;
     let page = format!("/inbox/leads/{}", first.id);
     assert_eq!(rita.post_with_csrf(&page, &format!("{page}/accept"), &[]).await.status(), 303);
@@ -193,6 +199,67 @@ async fn accepting_and_disqualifying_record_the_verdict_and_tell_the_webhooks() 
     assert_eq!(disqualified.verdict_reason.as_deref(), Some("No budget: Pilot only next year"));
     let history = app.history(second.id).await;
     assert!(history.last().unwrap().reason.contains("disqualified by Sam Rep: No budget"));
+
+    let page = format!("/inbox/leads/{}", third.id);
+    assert_eq!(rita.post_with_csrf(&page, &format!("{page}/hand-back"), &[]).await.status(), 303);
+    let manager = app.login_as(&team.manager).await;
+    let sam_id = team.sam.id.to_string();
+    assert_eq!(manager.post_with_csrf(&page, &format!("{page}/reassign"), &[("rep", &sam_id)]).await.status(), 303);
+    assert_eq!(live_event(&app, &team.manager, "lead.unassigned").await["lead_id"], third.id.to_string());
+    assert_eq!(live_event(&app, &team.sam, "lead.reassigned").await["lead_id"], third.id.to_string());
+
+    // Three assignments, then one webhook per verdict or move, each with the whole lead.
+    app.wait_until("every webhook", || async { receiver.all().len() >= 7 }).await;
+    let bodies: Vec<serde_json::Value> =
+        receiver.all().iter().map(|r| serde_json::from_str(&r.body).unwrap()).collect();
+    let of = |event: &str| -> Vec<&serde_json::Value> {
+        bodies.iter().filter(|b| b["type"] == event).map(|b| &b["data"]).collect()
+    };
+    assert_eq!(of("lead.assigned").len(), 3, "{bodies:?}");
+    let told = [
+        ("lead.accepted", &first, "one@acme.example", "accepted by Rita Rep"),
+        ("lead.disqualified", &second, "two@beta.example", "disqualified by Sam Rep: No budget: Pilot only next year"),
+        ("lead.unassigned", &third, "three@gamma.example", "handed back by Rita Rep"),
+        ("lead.reassigned", &third, "three@gamma.example", "reassigned by Mona Manager to Sam Rep"),
+    ];
+    for (event, lead, email, reason) in told {
+        let data = of(event);
+        assert_eq!(data.len(), 1, "one {event} in {bodies:?}");
+        assert_eq!(data[0]["reason"], reason);
+        assert_carries_the_tier1_lead(data[0], lead.id, email);
+    }
+    assert_eq!(bodies.len(), 7, "nothing else, and no lead.taken_back for a lead nobody had: {bodies:?}");
+}
+
+/// The `lead` of the one live notice of `event` to `person`.
+async fn live_event(app: &TestApp, person: &Person, event: &str) -> serde_json::Value {
+    let notices = app.notices("live", &person.id.to_string()).await;
+    let of_event: Vec<_> = notices.into_iter().filter(|n| n.event_type == event).collect();
+    assert_eq!(of_event.len(), 1, "one {event} for {}", person.email);
+    of_event[0].payload.0["lead"].clone()
+}
+
+#[tokio::test]
+async fn reassigning_tells_the_new_rep_the_lead_is_passed_and_the_old_one_it_is_taken_back() {
+    let (app, team) = app_with_team().await;
+    let lead = app.lead_of(&app.finish_tier1("one@acme.example").await).await;
+    assert_eq!(lead.assigned_user_id, Some(team.rita.id));
+    let manager = app.login_as(&team.manager).await;
+    let page = format!("/inbox/leads/{}", lead.id);
+    let sam_id = team.sam.id.to_string();
+    assert_eq!(manager.post_with_csrf(&page, &format!("{page}/reassign"), &[("rep", &sam_id)]).await.status(), 303);
+    let events = |notices: Vec<leadgate::store::outbox::NoticeRecord>| {
+        let mut types: Vec<String> = notices.into_iter().map(|n| n.event_type).collect();
+        types.sort();
+        types
+    };
+    let to_rita = events(app.notices("live", &team.rita.id.to_string()).await);
+    assert_eq!(to_rita, ["lead.assigned", "lead.taken_back"], "Rita hears the lead left her");
+    assert_eq!(events(app.notices("live", &team.sam.id.to_string()).await), ["lead.reassigned"]);
+    let taken = live_event(&app, &team.rita, "lead.taken_back").await;
+    assert_eq!(taken["reason"], "reassigned by Mona Manager to Sam Rep");
+    assert_eq!(taken["assigned_to"], "Sam Rep");
+    assert_carries_the_tier1_lead(&taken, lead.id, "one@acme.example");
 }
 
 #[tokio::test]

@@ -7,7 +7,50 @@ use chrono::Duration;
 use crate::helpers::{BRANCHING_FORM, Team, TestApp, spawn_app_with};
 use crate::receivers::{SmtpServer, WebhookReceiver};
 
-async fn add_endpoint(app: &TestApp, team: &Team, url: &str, extra: &[(&str, &str)]) -> String {
+/// The answers of `finish_tier1` after the email, in the order of the path.
+const TIER1_ANSWERS: [(&str, &str); 4] = [
+    ("How many people work at your company?", "Over 1000"),
+    ("Does a purchase go through procurement?", "Yes"),
+    ("When do you want a solution in place?", "This month"),
+    ("I agree that Qualify Inc. may contact me about my request.", "Yes"),
+];
+
+/// Checks that a notice's `lead` (a webhook's `data`, an outbox payload's
+/// `lead`) carries what a rep needs for a `finish_tier1` lead from `email`:
+/// the answers in path order, the fit and intent breakdown with reasons,
+/// the outcome and a link to the lead.
+pub fn assert_carries_the_tier1_lead(lead: &serde_json::Value, lead_id: uuid::Uuid, email: &str) {
+    assert_eq!(lead["lead_id"], lead_id.to_string(), "{lead}");
+    let pairs = |key: &str, a: &str, b: &str| -> Vec<(String, String)> {
+        let items = lead[key].as_array().unwrap_or_else(|| panic!("{key} in {lead}"));
+        items.iter().map(|i| (i[a].to_string().trim_matches('"').to_owned(), i[b].to_string())).collect()
+    };
+    let mut answers = vec![("Work email".to_owned(), format!("\"{email}\""))];
+    answers.extend(TIER1_ANSWERS.iter().map(|(q, a)| (q.to_string(), format!("\"{a}\""))));
+    assert_eq!(pairs("answers", "question", "answer"), answers, "the answers in path order");
+    let fit = pairs("fit_reasons", "reason", "points");
+    assert_eq!(
+        fit,
+        [
+            reason("How many people work at your company? Over 1000", 40),
+            reason("Does a purchase go through procurement? Yes", 10)
+        ]
+    );
+    let intent = pairs("intent_reasons", "reason", "points");
+    assert_eq!(intent, [reason("When do you want a solution in place? This month", 50)]);
+    assert_eq!((lead["fit"].as_i64(), lead["intent"].as_i64()), (Some(50), Some(50)));
+    assert_eq!((lead["outcome"].as_str(), lead["tier"].as_str()), (Some("tier1"), Some("Tier 1")));
+    let link = lead["link"].as_str().unwrap_or_default();
+    assert!(link.starts_with("http") && link.ends_with(&format!("/inbox/leads/{lead_id}")), "{link}");
+}
+
+fn reason(text: &str, points: i32) -> (String, String) {
+    (text.to_owned(), points.to_string())
+}
+
+/// Adds a webhook endpoint as the admin (every event unless `extra` names
+/// some); returns its secret.
+pub async fn add_endpoint(app: &TestApp, team: &Team, url: &str, extra: &[(&str, &str)]) -> String {
     let admin = app.login_as(&team.admin).await;
     let mut pairs = vec![("url", url), ("allow_private", "yes")];
     pairs.extend_from_slice(extra);
@@ -24,7 +67,7 @@ async fn a_finished_lead_reaches_a_webhook_signed_as_standard_webhooks_says() {
     let team = app.seed_team().await;
     let receiver = WebhookReceiver::start().await;
     let secret = add_endpoint(&app, &team, &receiver.url, &[("events", "lead.assigned")]).await;
-    let path = app.finish_tier1("cto@acme.example").await;
+    let path = app.finish_tier1_from("cto@acme.example", "?utm_source=ads&utm_campaign=spring").await;
     let lead = app.lead_of(&path).await;
     app.wait_until("the webhook", || async { !receiver.all().is_empty() }).await;
     let got = receiver.all().remove(0);
@@ -32,12 +75,10 @@ async fn a_finished_lead_reaches_a_webhook_signed_as_standard_webhooks_says() {
     verifier.verify(got.body.as_bytes(), &got.headers).expect("a valid Standard Webhooks signature");
     let body: serde_json::Value = serde_json::from_str(&got.body).unwrap();
     assert_eq!(body["type"], "lead.assigned");
-    assert_eq!(body["data"]["lead_id"], lead.id.to_string());
     assert_eq!(body["data"]["assigned_to"], "Rita Rep");
     assert_eq!(body["data"]["reason"], "round robin: first in pool");
-    assert!(body["data"]["fit_reasons"].as_array().is_some_and(|r| !r.is_empty()));
-    assert!(body["data"]["answers"].as_array().is_some_and(|a| a.len() >= 4));
-    assert!(body["data"]["link"].as_str().unwrap().ends_with(&format!("/inbox/leads/{}", lead.id)));
+    assert_carries_the_tier1_lead(&body["data"], lead.id, "cto@acme.example");
+    assert_eq!(body["data"]["utm"], serde_json::json!({ "utm_source": "ads", "utm_campaign": "spring" }));
     // The stable id lets receivers drop duplicates: it is the notice's id.
     let id = got.headers["webhook-id"].to_str().unwrap();
     assert_eq!(app.notices("webhook", &app_endpoint_id(&app).await).await[0].id.to_string(), id);
@@ -125,7 +166,8 @@ async fn the_assigned_rep_gets_an_email_with_the_breakdown_and_a_link() {
     .await;
     app.publish_form(BRANCHING_FORM).await;
     let _team = app.seed_team().await;
-    let lead = app.lead_of(&app.finish_tier1("cto@acme.example").await).await;
+    let path = app.finish_tier1_from("cto@acme.example", "?utm_source=ads&utm_campaign=spring").await;
+    let lead = app.lead_of(&path).await;
     app.wait_until("the email", || async { !smtp.all().is_empty() }).await;
     // Undo quoted-printable soft line breaks so long lines can be searched.
     let message = smtp.all().remove(0).replace("=\n", "");
@@ -133,4 +175,18 @@ async fn the_assigned_rep_gets_an_email_with_the_breakdown_and_a_link() {
     assert!(message.contains("New lead for you"), "{message}");
     assert!(message.contains("multipart/alternative"), "plain text and HTML: {message}");
     assert!(message.contains(&format!("/inbox/leads/{}", lead.id)), "{message}");
+    let (text, html) = message.split_once("Content-Type: text/html").expect("a plain text part, then HTML");
+    for (question, answer) in TIER1_ANSWERS {
+        assert!(text.contains(&format!("  {question}: {answer}\n")), "{question} in {text}");
+        assert!(html.contains(&format!("<dt>{question}</dt><dd>{answer}</dd>")), "{question} in {html}");
+    }
+    for (points, why) in [
+        (40, "How many people work at your company? Over 1000"),
+        (50, "When do you want a solution in place? This month"),
+    ] {
+        assert!(text.contains(&format!("  {points}  {why}\n")), "{why} in {text}");
+        assert!(html.contains(&format!("<li>{points} {why}</li>")), "{why} in {html}");
+    }
+    assert!(text.contains("utm_campaign: spring\nutm_source: ads\n"), "{text}");
+    assert!(html.contains("<li>utm_source: ads</li>"), "{html}");
 }

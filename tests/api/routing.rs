@@ -126,10 +126,74 @@ async fn a_lead_not_accepted_in_time_falls_back_to_the_next_rep_and_both_are_tol
     let last = history.last().unwrap();
     assert_eq!(last.kind, "fallback");
     assert!(last.reason.starts_with("fallback: not accepted within 2 min"), "{}", last.reason);
-    let to_sam = app.notices("live", &team.sam.id.to_string()).await;
-    assert!(to_sam.iter().any(|n| n.event_type == "lead.reassigned"));
-    let to_rita = app.notices("live", &team.rita.id.to_string()).await;
-    assert!(to_rita.iter().any(|n| n.event_type == "lead.taken_back"));
+    let to_sam = told(&app, &team.sam, "lead.reassigned").await;
+    crate::notices::assert_carries_the_tier1_lead(&to_sam, lead_id, "cto@acme.example");
+    let to_rita = told(&app, &team.rita, "lead.taken_back").await;
+    crate::notices::assert_carries_the_tier1_lead(&to_rita, lead_id, "cto@acme.example");
+}
+
+#[tokio::test]
+async fn a_fallback_with_no_other_rep_free_goes_to_the_overflow_manager_and_both_are_told() {
+    let (app, team) = app_with_team().await;
+    let lead = app.lead_of(&app.finish_tier1("cto@acme.example").await).await;
+    assert_eq!(lead.assigned_user_id, Some(team.rita.id));
+    app.update_rep(&team.sam, |r| r.active = false).await;
+    app.clock.advance(Duration::minutes(3));
+    let lead_id = lead.id;
+    app.wait_until("the fallback", || async { app.lead(lead_id).await.assigned_user_id == Some(team.manager.id) })
+        .await;
+    let history = app.history(lead_id).await;
+    let last = history.last().unwrap();
+    assert_eq!((last.kind.as_str(), last.user_id), ("fallback", Some(team.manager.id)));
+    assert!(
+        last.reason.starts_with("fallback: not accepted within 2 min; fallback: no eligible rep in pool senior-ae"),
+        "{}",
+        last.reason
+    );
+    assert!(last.reason.contains("Sam Rep is inactive"), "{}", last.reason);
+    let to_manager = told(&app, &team.manager, "lead.reassigned").await;
+    assert_eq!(to_manager["reason"], last.reason.as_str());
+    assert_eq!(to_manager["assigned_to"], "Mona Manager");
+    crate::notices::assert_carries_the_tier1_lead(&to_manager, lead_id, "cto@acme.example");
+    let to_rita = told(&app, &team.rita, "lead.taken_back").await;
+    crate::notices::assert_carries_the_tier1_lead(&to_rita, lead_id, "cto@acme.example");
+}
+
+#[tokio::test]
+async fn a_fallback_that_finds_nobody_leaves_the_lead_unassigned_says_why_and_tells_the_rep_and_managers() {
+    let (app, team) = app_with_team().await;
+    let lead = app.lead_of(&app.finish_tier1("cto@acme.example").await).await;
+    assert_eq!(lead.assigned_user_id, Some(team.rita.id));
+    app.update_rep(&team.sam, |r| r.active = false).await;
+    app.update_rep(&team.manager, |r| r.active = false).await;
+    app.clock.advance(Duration::minutes(3));
+    let lead_id = lead.id;
+    app.wait_until("the fallback", || async { app.lead(lead_id).await.status == "unassigned" }).await;
+    assert_eq!(app.lead(lead_id).await.assigned_user_id, None);
+    let history = app.history(lead_id).await;
+    let last = history.last().unwrap();
+    assert_eq!((last.kind.as_str(), last.user_id), ("fallback", None));
+    assert!(
+        last.reason.starts_with("fallback: not accepted within 2 min; no eligible rep in pool senior-ae"),
+        "{}",
+        last.reason
+    );
+    assert!(last.reason.contains("overflow rep: Mona Manager is inactive"), "{}", last.reason);
+    let to_rita = told(&app, &team.rita, "lead.taken_back").await;
+    assert_eq!(to_rita["reason"], last.reason.as_str());
+    crate::notices::assert_carries_the_tier1_lead(&to_rita, lead_id, "cto@acme.example");
+    for manager in [&team.manager, &team.admin] {
+        let unassigned = told(&app, manager, "lead.unassigned").await;
+        assert_eq!(unassigned["reason"], last.reason.as_str());
+    }
+}
+
+/// The `lead` of the one live notice of `event` to `person`.
+async fn told(app: &TestApp, person: &crate::helpers::Person, event: &str) -> serde_json::Value {
+    let notices = app.notices("live", &person.id.to_string()).await;
+    let mut of_event: Vec<_> = notices.into_iter().filter(|n| n.event_type == event).collect();
+    assert_eq!(of_event.len(), 1, "one {event} for {}", person.email);
+    of_event.remove(0).payload.0["lead"].clone()
 }
 
 #[tokio::test]
