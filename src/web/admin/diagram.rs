@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use uuid::Uuid;
 
+use super::EDITOR_ROLES;
 use super::forms::FormNav;
-use super::preview::EDITOR_ROLES;
 use crate::app::AppError;
 use crate::app::auth::CurrentUser;
 use crate::app::drafts::{load_draft, load_form_state};

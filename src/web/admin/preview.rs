@@ -13,10 +13,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use uuid::Uuid;
 
+use super::EDITOR_ROLES;
 use super::field_errors::parse_body;
 use super::forms::FormNav;
 use crate::app::AppError;
-use crate::app::auth::{CurrentUser, Role};
+use crate::app::auth::CurrentUser;
 use crate::app::drafts::load_form_state;
 use crate::app::preview::{PreviewAction, PreviewStep, RoutePreview, preview_step};
 use crate::app::respond::display_answer;
@@ -27,9 +28,6 @@ use crate::web::error::PageError;
 use crate::web::forms_input::FormBody;
 use crate::web::prospect::start::HIDDEN_KEYS;
 use crate::web::prospect::view::{QuestionView, values_of};
-
-/// Who edits forms (and so previews, replays and draws them).
-pub const EDITOR_ROLES: [Role; 2] = [Role::Admin, Role::Marketer];
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/forms/{form_id}/preview", get(show_preview).post(submit_preview))

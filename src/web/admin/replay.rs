@@ -12,8 +12,8 @@ use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::EDITOR_ROLES;
 use super::forms::FormNav;
-use super::preview::EDITOR_ROLES;
 use crate::app::AppError;
 use crate::app::auth::{CurrentUser, Role};
 use crate::app::drafts::load_form_state;

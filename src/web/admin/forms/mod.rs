@@ -52,47 +52,49 @@ pub(super) use builder_catalog::Catalog;
 pub(super) use builder_view::{BuilderView, condition_text, fill_defaults};
 pub(super) use view::FormNav;
 
-/// Who may change forms.
+/// Who may change forms (and so preview, replay and draw them).
 pub const EDITOR_ROLES: [Role; 2] = [Role::Admin, Role::Marketer];
 
 pub fn router() -> Router<AppState> {
-    let form = "/admin/forms/{form_id}";
     Router::new()
         .route("/admin/forms", get(list::show_forms).post(list::submit_create))
         .route("/admin/forms/import", post(list::submit_import))
-        .route(form, get(overview::show_form))
-        .route(&format!("{form}/duplicate"), post(list::submit_duplicate))
-        .route(&format!("{form}/archive"), post(list::submit_archive))
-        .route(&format!("{form}/restore"), post(list::submit_restore))
-        .route(&format!("{form}/publish"), post(overview::submit_publish))
-        .route(&format!("{form}/questions"), post(overview::submit_add_question))
+        .route("/admin/forms/{form_id}", get(overview::show_form))
+        .route("/admin/forms/{form_id}/duplicate", post(list::submit_duplicate))
+        .route("/admin/forms/{form_id}/archive", post(list::submit_archive))
+        .route("/admin/forms/{form_id}/restore", post(list::submit_restore))
+        .route("/admin/forms/{form_id}/publish", post(overview::submit_publish))
+        .route("/admin/forms/{form_id}/questions", post(overview::submit_add_question))
         .route(
-            &format!("{form}/questions/{{question_id}}"),
+            "/admin/forms/{form_id}/questions/{question_id}",
             get(question::show_question).post(question::submit_question),
         )
-        .route(&format!("{form}/questions/{{question_id}}/move"), post(overview::submit_move_question))
-        .route(&format!("{form}/questions/{{question_id}}/delete"), post(overview::submit_delete_question))
-        .route(&format!("{form}/scoring"), get(scoring::show_rules))
-        .route(&format!("{form}/scoring/new"), get(scoring::show_new_rule).post(scoring::submit_new_rule))
-        .route(&format!("{form}/scoring/{{number}}"), get(scoring::show_rule).post(scoring::submit_rule))
-        .route(&format!("{form}/scoring/{{number}}/move"), post(scoring::submit_move_rule))
-        .route(&format!("{form}/scoring/{{number}}/delete"), post(scoring::submit_delete_rule))
-        .route(&format!("{form}/lists"), get(lists::show_lists).post(lists::submit_list))
-        .route(&format!("{form}/lists/delete"), post(lists::submit_delete_list))
-        .route(&format!("{form}/outcomes"), get(outcomes::show_outcomes))
-        .route(&format!("{form}/outcomes/new"), get(outcomes::show_new_outcome).post(outcomes::submit_new_outcome))
-        .route(&format!("{form}/outcomes/{{number}}"), get(outcomes::show_outcome).post(outcomes::submit_outcome))
-        .route(&format!("{form}/outcomes/{{number}}/move"), post(outcomes::submit_move_outcome))
-        .route(&format!("{form}/outcomes/{{number}}/delete"), post(outcomes::submit_delete_outcome))
-        .route(&format!("{form}/settings"), get(settings::show_settings).post(settings::submit_settings))
-        .route(&format!("{form}/tests"), get(cases::show_cases))
-        .route(&format!("{form}/tests/new"), get(cases::show_new_case).post(cases::submit_new_case))
-        .route(&format!("{form}/tests/{{case_id}}"), get(cases::show_case).post(cases::submit_case))
-        .route(&format!("{form}/tests/{{case_id}}/delete"), post(cases::submit_delete_case))
-        .route(&format!("{form}/versions"), get(versions::show_versions))
-        .route(&format!("{form}/versions/{{version}}/rollback"), post(versions::submit_rollback))
-        .route(&format!("{form}/export"), get(versions::export_definition))
-        .route(&format!("{form}/yaml"), get(yaml::show_yaml).post(yaml::submit_yaml))
+        .route("/admin/forms/{form_id}/questions/{question_id}/move", post(overview::submit_move_question))
+        .route("/admin/forms/{form_id}/questions/{question_id}/delete", post(overview::submit_delete_question))
+        .route("/admin/forms/{form_id}/scoring", get(scoring::show_rules))
+        .route("/admin/forms/{form_id}/scoring/new", get(scoring::show_new_rule).post(scoring::submit_new_rule))
+        .route("/admin/forms/{form_id}/scoring/{number}", get(scoring::show_rule).post(scoring::submit_rule))
+        .route("/admin/forms/{form_id}/scoring/{number}/move", post(scoring::submit_move_rule))
+        .route("/admin/forms/{form_id}/scoring/{number}/delete", post(scoring::submit_delete_rule))
+        .route("/admin/forms/{form_id}/lists", get(lists::show_lists).post(lists::submit_list))
+        .route("/admin/forms/{form_id}/lists/delete", post(lists::submit_delete_list))
+        .route("/admin/forms/{form_id}/outcomes", get(outcomes::show_outcomes))
+        .route(
+            "/admin/forms/{form_id}/outcomes/new",
+            get(outcomes::show_new_outcome).post(outcomes::submit_new_outcome),
+        )
+        .route("/admin/forms/{form_id}/outcomes/{number}", get(outcomes::show_outcome).post(outcomes::submit_outcome))
+        .route("/admin/forms/{form_id}/outcomes/{number}/move", post(outcomes::submit_move_outcome))
+        .route("/admin/forms/{form_id}/outcomes/{number}/delete", post(outcomes::submit_delete_outcome))
+        .route("/admin/forms/{form_id}/settings", get(settings::show_settings).post(settings::submit_settings))
+        .route("/admin/forms/{form_id}/tests", get(cases::show_cases))
+        .route("/admin/forms/{form_id}/tests/new", get(cases::show_new_case).post(cases::submit_new_case))
+        .route("/admin/forms/{form_id}/tests/{case_id}", get(cases::show_case).post(cases::submit_case))
+        .route("/admin/forms/{form_id}/tests/{case_id}/delete", post(cases::submit_delete_case))
+        .route("/admin/forms/{form_id}/versions", get(versions::show_versions))
+        .route("/admin/forms/{form_id}/versions/{version}/rollback", post(versions::submit_rollback))
+        .route("/admin/forms/{form_id}/export", get(versions::export_definition))
+        .route("/admin/forms/{form_id}/yaml", get(yaml::show_yaml).post(yaml::submit_yaml))
 }
 
 /// The signed-in person, when they may edit forms.
