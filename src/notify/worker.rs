@@ -60,7 +60,7 @@ impl RetryPolicy {
 
 /// Lease on a claimed notice; a killed worker's notices are retried after it.
 /// Longer than any delivery may take (webhooks 10 s, email 15 s).
-const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const BATCH: i64 = 50;
 /// Notices claimed and not yet recorded, at most.
 pub const MAX_IN_FLIGHT: usize = 64;

@@ -230,3 +230,61 @@ async fn views_counted_in_memory_are_written_when_the_flusher_stops() {
     flusher.await.unwrap();
     assert_eq!(stored().await, 3, "the last views are written at shutdown");
 }
+
+#[tokio::test]
+async fn speed_to_lead_is_shown_per_rep_with_the_time_to_assign_of_a_lead_nobody_could_take() {
+    let app = spawn_app().await;
+    app.publish_form(BRANCHING_FORM).await;
+    let team = app.seed_team().await;
+    // Round robin in senior-ae: Rita, Sam, Rita; each accepted before the 2-minute fallback.
+    for (n, accept_after) in [(1, 30), (2, 90), (3, 50)] {
+        let at = respond(&app, "", &format!("r{n}@big{n}.example"), &TIER1, 1).await;
+        let lead = app.lead_of(&at).await.id;
+        app.clock.advance(Duration::seconds(accept_after));
+        accept_as(&app, &team, lead).await;
+    }
+    // The sdr pool loses its members and overflow: the next Tier 2 lead waits
+    // for a person, who gives it to Sam 40 s after it finished; Sam accepts at 100 s.
+    let sdr = leadgate::engine::Pool {
+        name: "sdr".into(),
+        strategy: leadgate::engine::Strategy::LeastLoaded,
+        members: Vec::new(),
+        overflow_rep: None,
+        last_assigned: None,
+    };
+    let pool = crate::draft_support::pool_id(&app, "sdr").await;
+    let mut tx = app.db.begin().await.unwrap();
+    leadgate::store::routing_admin::update_pool(tx.conn(), pool, &sdr).await.unwrap();
+    tx.commit().await.unwrap();
+    let tier2 = [("company_size", "mid"), ("current_tool", "sheets"), ("timeline", "later"), ("consent", "yes")];
+    let waiting = app.lead_of(&respond(&app, "", "r4@mid.example", &tier2, 1).await).await;
+    assert_eq!((waiting.status.as_str(), waiting.assigned_user_id), ("unassigned", None));
+    app.clock.advance(Duration::seconds(40));
+    let manager = app.login_as(&team.manager).await;
+    let page = format!("/inbox/leads/{}", waiting.id);
+    let sam = team.sam.id.to_string();
+    assert_eq!(manager.post_with_csrf(&page, &format!("{page}/reassign"), &[("rep", &sam)]).await.status(), 303);
+    app.clock.advance(Duration::seconds(60));
+    accept_as(&app, &team, waiting.id).await;
+
+    let page = app.login_as(&team.marketer).await.get_html("/admin/analytics?form=qualify").await;
+    let speed = |row: &str, what: &str| seconds(&page, &format!("tr[data-speed='{row}'] [data-figure={what}]"));
+    // Assigned after 0, 0, 0 and 40 s: p50 0 s, p95 (the 4th of 4) 40 s.
+    assert_eq!(speed("All routed leads", "assigned-p50"), "0");
+    assert_eq!(speed("All routed leads", "assigned-p95"), "40");
+    // Accepted after 30, 90, 50 and 100 s: p50 (2nd of 4) 50 s, p95 100 s.
+    assert_eq!(speed("All routed leads", "accepted-p50"), "50");
+    assert_eq!(speed("All routed leads", "accepted-p95"), "100");
+    // Rita: assigned at once, accepted after 30 and 50 s.
+    assert_eq!(figure(&page, "tr[data-speed='Rita Rep'] td:nth-child(2)"), "2");
+    assert_eq!(speed("Rita Rep", "assigned-p95"), "0");
+    assert_eq!(speed("Rita Rep", "accepted-p50"), "30");
+    assert_eq!(speed("Rita Rep", "accepted-p95"), "50");
+    // Sam: assigned after 0 and 40 s, accepted after 90 and 100 s.
+    assert_eq!(figure(&page, "tr[data-speed='Sam Rep'] td:nth-child(2)"), "2");
+    assert_eq!(speed("Sam Rep", "assigned-p50"), "0");
+    assert_eq!(speed("Sam Rep", "assigned-p95"), "40");
+    assert_eq!(speed("Sam Rep", "accepted-p50"), "90");
+    assert_eq!(speed("Sam Rep", "accepted-p95"), "100");
+    assert_eq!(speed("senior-ae", "accepted-p95"), "90", "the pool row keeps its own leads");
+}

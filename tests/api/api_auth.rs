@@ -65,6 +65,64 @@ async fn an_admin_creates_a_token_shown_once_and_revoking_it_locks_it_out() {
     api.get("/api/v1/forms").await.assert_problem(401, None);
 }
 
+/// Every column of every row of `api_tokens`, as text (blobs also as hex).
+async fn every_stored_token_value(app: &crate::helpers::TestApp) -> Vec<String> {
+    use sqlx::Row;
+    match &app.db {
+        leadgate::store::Db::Sqlite { reader, .. } => {
+            let rows = sqlx::query("SELECT * FROM api_tokens").fetch_all(reader).await.unwrap();
+            let mut values = Vec::new();
+            for row in &rows {
+                for i in 0..row.len() {
+                    if let Ok(text) = row.try_get::<Option<String>, _>(i) {
+                        values.extend(text);
+                    } else if let Ok(bytes) = row.try_get::<Option<Vec<u8>>, _>(i) {
+                        let bytes = bytes.unwrap_or_default();
+                        values.push(String::from_utf8_lossy(&bytes).into_owned());
+                        values.push(hex::encode(&bytes));
+                    } else {
+                        values.push(row.try_get::<i64, _>(i).expect("text, blob or integer").to_string());
+                    }
+                }
+            }
+            values
+        }
+        leadgate::store::Db::Postgres(pool) => {
+            sqlx::query_scalar::<_, String>("SELECT row_to_json(t)::text FROM api_tokens t")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_is_stored_only_as_its_hash_and_a_short_prefix() {
+    let (app, team, _) = api_app().await;
+    let admin = app.login_as(&team.admin).await;
+    let created =
+        admin.post_with_csrf("/admin/tokens", "/admin/tokens", &[("name", "CRM sync"), ("scopes", "read")]).await;
+    assert_eq!(created.status(), 200);
+    let page = scraper::Html::parse_document(&created.text().await.unwrap());
+    let secret = text_of(&page, "#new-token").expect("the token is shown once");
+    let stored = {
+        let mut conn = app.db.read().await.unwrap();
+        leadgate::store::api_tokens::list_tokens(conn.conn()).await.unwrap()
+    };
+    let mine: Vec<_> = stored.iter().filter(|t| t.name == "CRM sync").collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].prefix, secret[..9], "the prefix: lg_ and 6 characters");
+    let values = every_stored_token_value(&app).await;
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(secret.as_bytes()));
+    assert!(values.iter().any(|v| v.contains(&hash)), "its SHA-256 hash is kept: {values:?}");
+    // Past the prefix, no 12 characters of the token are kept anywhere.
+    let rest: Vec<char> = secret.chars().skip(9).collect();
+    for piece in rest.windows(12).map(|w| w.iter().collect::<String>()) {
+        assert!(values.iter().all(|v| !v.contains(&piece)), "{piece} of the token is stored: {values:?}");
+    }
+}
+
 #[tokio::test]
 async fn token_input_is_checked_and_only_admins_manage_tokens() {
     let (app, team, _) = api_app().await;

@@ -130,3 +130,22 @@ async fn dispositions_accept_disqualify_win_and_lose_with_history() {
     api.patch(&path(won), json!({"status": "maybe"})).await.assert_problem(422, Some("status"));
     api.patch(&path(uuid::Uuid::new_v4()), json!({"status": "lost"})).await.assert_problem(404, None);
 }
+
+#[tokio::test]
+async fn a_lost_deal_keeps_the_value_it_was_worth() {
+    let (app, _team, api) = api_app().await;
+    let lead = finish_from(&app, "l@mid.example", "?utm_source=ads", Path::Tier2).await;
+    let path = format!("/api/v1/leads/{lead}/disposition");
+    api.patch(&path, json!({"status": "lost", "value": 4200.5})).await.assert_problem(422, Some("currency"));
+    let lost = api.patch(&path, json!({"status": "lost", "value": 4200.5, "currency": "USD"})).await;
+    assert_eq!(lost.status, 200, "{}", lost.body);
+    let stored = api.get(&format!("/api/v1/leads/{lead}")).await;
+    for reply in [&lost, &stored] {
+        assert_eq!(reply.body["deal"]["status"], "lost");
+        assert_eq!(reply.body["deal"]["value"], "4200.50");
+        assert_eq!(reply.body["deal"]["currency"], "USD");
+    }
+    let last = stored.body["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "lost");
+    assert!(last["reason"].as_str().unwrap().starts_with("deal lost (4200.50 USD)"), "{last}");
+}

@@ -140,3 +140,40 @@ async fn an_abandoned_tier1_response_is_listed_and_handed_to_sales_once_where_th
     let handed: Vec<String> = page.select(&row).map(|e| e.text().collect()).collect();
     assert_eq!(handed, vec!["no"], "listed, not handed over, where the form does not ask");
 }
+
+#[tokio::test]
+async fn only_verdicts_within_the_window_count_and_too_few_judged_leads_never_alert() {
+    let app = spawn_app_with(|s| s.analytics.source_alert_min_leads = 4).await;
+    assert_eq!(app.clock.now(), crate::helpers::test_start_time());
+    app.publish_form(BRANCHING_FORM).await;
+    let team = app.seed_team().await;
+    let api = Api { token: token(&app, &team, &["read", "write"]).await, app: app.clone() };
+    let disqualify = |n: usize| {
+        let (app, api) = (app.clone(), api.clone());
+        async move {
+            let email = format!("p{n}@co{n}.example");
+            let lead = finish_from(&app, &email, "?utm_source=ads", Path::Tier2).await;
+            let body = json!({"status": "disqualified", "reason": "no_need"});
+            assert_eq!(api.patch(&format!("/api/v1/leads/{lead}/disposition"), body).await.status, 200);
+        }
+    };
+    // Day 0: two disqualified; day 1: one more. 100% of 3, under the minimum of 4.
+    disqualify(0).await;
+    disqualify(1).await;
+    app.clock.advance(Duration::days(1) + Duration::hours(1));
+    disqualify(2).await;
+    assert_eq!(alerts_for(&app, team.marketer.id).await, 0, "3 judged leads are too few, whatever the rate");
+    // Day 7 and a half hour: day 0's verdicts are out of the 7 days, day 1's still in.
+    app.clock.advance(Duration::days(6) + Duration::minutes(-30));
+    disqualify(3).await; // 2 in the window (5 ever)
+    disqualify(4).await; // 3 in the window (6 ever)
+    assert_eq!(alerts_for(&app, team.marketer.id).await, 0, "verdicts older than 7 days no longer count");
+    disqualify(5).await; // 4 in the window: day 1's verdict counts
+    assert_eq!(alerts_for(&app, team.marketer.id).await, 1, "4 of 4 within the window");
+    let notice = app.notices("live", &team.marketer.id.to_string()).await.pop().unwrap();
+    assert_eq!(
+        (notice.payload.0["data"]["judged"].as_i64(), notice.payload.0["data"]["disqualified"].as_i64()),
+        (Some(4), Some(4))
+    );
+    assert_eq!(notice.payload.0["data"]["window_days"], 7);
+}

@@ -1,7 +1,11 @@
-//! Prometheus metrics at /metrics, behind their own token.
+//! Prometheus metrics at /metrics, behind their own token: routes, answers,
+//! finishes, routing decisions, outbox depth, notice deliveries and failures.
 
 use crate::api_support::{Path, finish_from};
-use crate::helpers::{BRANCHING_FORM, spawn_app, spawn_app_with};
+use crate::faults::closed_port;
+use crate::helpers::{BRANCHING_FORM, TestApp, spawn_app, spawn_app_with};
+use crate::notices::add_endpoint;
+use crate::receivers::WebhookReceiver;
 
 const METRICS_TOKEN: &str = "scrape-token-0123456789";
 
@@ -33,4 +37,53 @@ async fn metrics_are_exposed_after_traffic_with_bounded_route_labels() {
 async fn metrics_are_off_without_a_token_setting() {
     let app = spawn_app().await;
     assert_eq!(app.get("/metrics").await.status(), 404);
+}
+
+/// The value of one series (`name{labels}`) in a scrape, 0 when absent.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok()).unwrap_or(0.0)
+}
+
+async fn scrape(app: &TestApp) -> String {
+    let scraped = app.client.get(app.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
+    assert_eq!(scraped.status(), 200);
+    scraped.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn webhook_deliveries_and_failures_are_counted_per_channel() {
+    let app = spawn_app_with(|s| s.metrics_token = Some(METRICS_TOKEN.into())).await;
+    app.publish_form(BRANCHING_FORM).await;
+    let team = app.seed_team().await;
+    let receiver = WebhookReceiver::start().await;
+    add_endpoint(&app, &team, &receiver.url, &[("events", "lead.assigned")]).await;
+    let dead = format!("http://127.0.0.1:{}/hook", closed_port());
+    add_endpoint(&app, &team, &dead, &[("events", "lead.assigned")]).await;
+    let endpoints = {
+        let mut conn = app.db.read().await.unwrap();
+        leadgate::store::webhooks::list_endpoints(conn.conn()).await.unwrap()
+    };
+    let failing = endpoints.iter().find(|e| e.url == dead).unwrap().id.to_string();
+    // The recorder is shared by every app in this process: compare with
+    // what it held before this test's notices.
+    const DELIVERED: &str = "leadgate_notice_delivery_seconds_count{channel=\"webhook\"}";
+    const INSTANT: &str = "leadgate_notice_delivery_seconds_bucket{channel=\"webhook\",le=\"0.01\"}";
+    const FAILED: &str = "leadgate_notice_failures_total{channel=\"webhook\"}";
+    let before = scrape(&app).await;
+    app.finish_tier1("cto@acme.example").await;
+    app.wait_until("the webhook", || async { receiver.all().len() == 1 }).await;
+    app.wait_until("the failed attempt", || async {
+        app.notices("webhook", &failing).await.first().is_some_and(|n| n.attempts == 1 && n.status == "pending")
+    })
+    .await;
+    let after = scrape(&app).await;
+    let grew = |series: &str| sample(&after, series) - sample(&before, series);
+    assert!(grew(DELIVERED) >= 1.0, "the delivery is counted: {after}");
+    assert!(grew(INSTANT) >= 1.0, "delivered at once on the app's clock: the smallest bucket");
+    assert!(grew(FAILED) >= 1.0, "the refused connection is counted: {after}");
+    for le in ["0.01", "0.05", "0.1", "0.25", "0.5", "1", "5", "30", "300", "3600", "+Inf"] {
+        let bucket = format!("leadgate_notice_delivery_seconds_bucket{{channel=\"webhook\",le=\"{le}\"}} ");
+        assert!(after.lines().any(|l| l.starts_with(&bucket)), "bucket {le} in {after}");
+    }
+    assert!(after.lines().any(|l| l.starts_with("leadgate_notice_delivery_seconds_sum{channel=\"webhook\"} ")));
 }

@@ -248,3 +248,17 @@ async fn an_exported_definition_imports_back_as_the_same_form_in_yaml_and_json()
     let (status, _) = marketer.page(&imported.path("/export?format=yaml&version=1")).await;
     assert_eq!(status, 404, "a version that was never published");
 }
+
+#[tokio::test]
+async fn the_forms_list_counts_responses_started_and_finished() {
+    let (app, marketer, form, _) = published("counted").await;
+    let (first, at) = start_big_buyer(&app, &form).await;
+    first.answer_ok(&at, "budget", &["5000"]).await;
+    start_big_buyer(&app, &form).await;
+    app.new_browser().start_form(&form.slug, "", &["cfo@third.example"]).await;
+    let (_, list) = marketer.page("/admin/forms").await;
+    let row = format!("tr[data-form={}]", form.slug);
+    assert_eq!(texts(&list, &format!("{row} .started")), ["3"]);
+    assert_eq!(texts(&list, &format!("{row} .finished")), ["1"]);
+    assert_eq!(texts(&list, &format!("{row} .leads")), ["1"]);
+}

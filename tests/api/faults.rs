@@ -1,7 +1,8 @@
 //! Faults at the receivers: an SMTP server or a webhook receiver that is
 //! down or slow. Notices wait and retry, nothing is lost, the rest of
 //! leadgate goes on, and a notice that never gets through ends as a dead
-//! letter.
+//! letter. A worker that dies holding a notice only delays it until its
+//! lease runs out.
 //!
 //! These tests run with the production retry delays (5 s, doubling) on the
 //! manual clock: "down for 5 minutes" is 6 failed attempts over 315 s of
@@ -31,7 +32,7 @@ fn smtp_on(port: u16) -> SmtpSettings {
 }
 
 /// A port nobody listens on (bound, then released).
-fn closed_port() -> u16 {
+pub fn closed_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -202,4 +203,51 @@ async fn a_slow_webhook_receiver_holds_up_neither_the_live_inbox_nor_other_leads
         app.notices("webhook", &endpoint).await.iter().all(|n| n.status == "delivered")
     })
     .await;
+}
+
+/// When the lease on a notice runs out (None: not claimed).
+async fn locked_until(app: &TestApp, id: uuid::Uuid) -> Option<chrono::DateTime<chrono::Utc>> {
+    let mut conn = app.db.read().await.unwrap();
+    leadgate::on_conn!(conn.conn(), c => sqlx::query_scalar::<_, Option<chrono::DateTime<chrono::Utc>>>(
+        "SELECT locked_until FROM outbox WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(&mut *c)
+    .await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_notice_claimed_by_a_worker_that_died_is_delivered_by_a_running_one_after_the_lease() {
+    use leadgate::notify::worker::LEASE;
+    // The instance whose worker dies: it runs no worker of its own.
+    let app = spawn_app_with(|s| s.run_worker = false).await;
+    app.publish_form(BRANCHING_FORM).await;
+    let team = app.seed_team().await;
+    app.finish_tier1("cto@acme.example").await;
+    app.clock.advance(chrono::Duration::seconds(1));
+    app.finish_tier1("ceo@globex.example").await;
+    let (rita, sam) = (team.rita.id.to_string(), team.sam.id.to_string());
+    // It claims the older notice, as its worker does, and dies before recording anything.
+    let claimed_at = app.clock.now();
+    let mut tx = app.db.begin().await.unwrap();
+    let claimed = leadgate::store::outbox::claim_due(tx.conn(), claimed_at, claimed_at + LEASE, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claimed.iter().map(|n| n.target.as_str()).collect::<Vec<_>>(), [rita.as_str()]);
+    let held = claimed[0].id;
+    // A running worker on the same database (another instance, or this one restarted).
+    let other = crate::helpers::spawn_on_database(&app.database_url, |_| {}).await;
+    other.clock.set(claimed_at + chrono::Duration::seconds(1));
+    other.wait_until("Sam's notice", || async { other.notices("live", &sam).await[0].status == "delivered" }).await;
+    let waiting = other.notices("live", &rita).await.remove(0);
+    assert_eq!((waiting.status.as_str(), waiting.attempts), ("pending", 0));
+    assert_eq!(locked_until(&other, held).await, Some(claimed_at + LEASE), "not claimed again while leased");
+    other.clock.advance(LEASE);
+    other
+        .wait_until("Rita's notice after the lease", || async {
+            other.notices("live", &rita).await[0].status == "delivered"
+        })
+        .await;
+    let delivered = other.notices("live", &rita).await.remove(0);
+    assert_eq!((delivered.id, delivered.attempts), (held, 1), "delivered once, by the running worker");
 }

@@ -30,6 +30,7 @@ mod editor;
 mod editor_access;
 mod editor_publish;
 mod editor_support;
+mod editor_validation;
 mod faults;
 mod faults_db;
 mod form_tabs;
