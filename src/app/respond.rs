@@ -41,6 +41,9 @@ pub struct StartInput {
     pub seconds_since_render: Option<f64>,
     /// Overrides the form's minimum seconds before the first answer.
     pub min_seconds_override: Option<u32>,
+    /// The id the first page was rendered with, so that the page sent twice
+    /// (a double click, a resubmission) starts one response; None: a new id.
+    pub response_id: Option<Uuid>,
 }
 
 /// Everything needed to show one step (or the ending).
@@ -127,7 +130,7 @@ pub async fn start_response(
     }
     let value = parse(&form, &step)?;
     let bot_reason = bot_reason_at_start(&form, &start, &step);
-    let id = Uuid::new_v4();
+    let id = start.response_id.unwrap_or_else(Uuid::new_v4);
     let mut tx = ctx.db.begin().await?;
     let new = NewResponse {
         id,
@@ -139,7 +142,16 @@ pub async fn start_response(
         user_agent: start.user_agent,
         now,
     };
-    store::responses::insert_response(tx.conn(), new).await?;
+    match store::responses::insert_response(tx.conn(), new).await {
+        Ok(()) => {}
+        // The first page sent again: it answers the response it started.
+        Err(store::StoreError::Conflict(_)) => {
+            tx.rollback().await?;
+            answer_step(ctx, Some(slug), id, step, now).await?;
+            return Ok(id);
+        }
+        Err(other) => return Err(other.into()),
+    }
     let response = store::responses::find_response_for_update(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
     let answer = NewAnswer { question_id: &step.question_id, value, bot_reason };
     let (_, hot) = save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
@@ -211,6 +223,13 @@ pub async fn answer_step(
         return Err(AppError::Conflict("This question is no longer part of your answers.".into()));
     }
     let value = parse(&form, &step)?;
+    // The answer already stored, sent again (a double click, a resubmitted
+    // page): nothing is written, not even a new time or revision.
+    let unchanged = response.answers.0.get(&step.question_id) == Some(&value);
+    if unchanged && !step.honeypot_filled && before.current.is_some() {
+        tx.rollback().await?;
+        return Ok(AnswerResult::NextStep);
+    }
     let bot_reason = step.honeypot_filled.then_some("the hidden honeypot field was filled in");
     let answer = NewAnswer { question_id: &step.question_id, value, bot_reason };
     let (result, hot) = save_answer(ctx, &mut tx, &form, &response, answer, now).await?;

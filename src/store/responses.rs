@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Conn, StoreError};
+use super::{Conn, StoreError, conflict_on_unique};
 use crate::engine::{Answers, Hidden};
 use crate::on_conn;
 
@@ -86,6 +86,8 @@ pub struct Progress<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Inserts a new response; `Conflict` when one with this id exists (the
+/// first page was sent again).
 pub async fn insert_response(conn: Conn<'_>, new: NewResponse<'_>) -> Result<(), StoreError> {
     on_conn!(conn, c => sqlx::query(
         "INSERT INTO responses (id, form_id, version, answers, answer_times, hidden, embedded, client_ip, user_agent, started_at, updated_at) \
@@ -102,7 +104,8 @@ pub async fn insert_response(conn: Conn<'_>, new: NewResponse<'_>) -> Result<(),
     .bind(new.user_agent)
     .bind(new.now)
     .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))?;
+    .await.map(|r| r.rows_affected()))
+    .map_err(|e| conflict_on_unique(e, "this response was started already"))?;
     Ok(())
 }
 

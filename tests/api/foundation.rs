@@ -2,7 +2,7 @@
 
 use scraper::Html;
 
-use crate::helpers::{spawn_app, spawn_app_with, text_of};
+use crate::helpers::{hidden_inputs, location, spawn_app, spawn_app_with, spawn_on_database, text_of};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -199,4 +199,58 @@ async fn shutdown_ends_open_live_inbox_streams_and_the_server_stops() {
     let rest = tokio::time::timeout(bound, stream.bytes()).await.expect("the stream has ended");
     assert!(rest.is_ok(), "the stream ends cleanly: {rest:?}");
     assert!(app.client.get(app.url("/healthz")).send().await.is_err(), "nothing listens any more");
+}
+
+#[tokio::test]
+async fn the_secret_key_made_on_first_start_still_verifies_after_a_restart() {
+    // The form's own minimum time applies, so a render token that no longer
+    // verifies would mark the prospect a bot.
+    let app = spawn_app_with(|s| s.limits.min_seconds_before_first_answer = None).await;
+    app.publish_form(crate::helpers::BRANCHING_FORM).await;
+    let page = app.get_html("/f/qualify").await;
+    let mut pairs = hidden_inputs(&page);
+    let signed_id = pairs.iter().find(|(k, _)| k == "response").expect("the page's signed response id").1.clone();
+    pairs.push(("answer".into(), "buyer@acme.example".into()));
+    app.shut_down().await.unwrap();
+
+    let restarted = spawn_on_database(&app.database_url, |s| s.limits.min_seconds_before_first_answer = None).await;
+    restarted.clock.advance(chrono::Duration::seconds(30));
+    let response = restarted.client.post(restarted.url("/f/qualify")).form(&pairs).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let path = location(&response);
+    let id = signed_id.split('.').next().unwrap();
+    assert!(path.ends_with(id), "the id signed before the restart is taken: {path}");
+    let mut conn = restarted.db.read().await.unwrap();
+    let stored = leadgate::store::responses::find_response(conn.conn(), id.parse().unwrap()).await.unwrap().unwrap();
+    assert!(!stored.is_bot, "the render time signed before the restart verifies: {:?}", stored.bot_reason);
+}
+
+#[tokio::test]
+async fn sqlite_runs_with_wal_foreign_keys_on_and_a_busy_timeout() {
+    let app = spawn_app().await;
+    // These are SQLite's own settings: nothing to check on PostgreSQL.
+    if app.db.backend() != leadgate::store::Backend::Sqlite {
+        return;
+    }
+    let mut read = app.db.read().await.unwrap();
+    let mut write = app.db.begin().await.unwrap();
+    for (which, conn) in [("reader", read.conn()), ("writer", write.conn())] {
+        let leadgate::store::Conn::Sqlite(c) = conn else { unreachable!("a SQLite database has SQLite connections") };
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *c).await.unwrap();
+        assert_eq!(journal, "wal", "{which}");
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *c).await.unwrap();
+        assert_eq!(foreign_keys, 1, "{which}");
+        let busy_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *c).await.unwrap();
+        assert!(busy_ms >= 1000, "{which} waits {busy_ms} ms for a busy database");
+    }
+    // And the writer enforces them: a version of a form that does not exist is refused.
+    let leadgate::store::Conn::Sqlite(c) = write.conn() else { unreachable!() };
+    let orphan = sqlx::query(
+        "INSERT INTO form_versions (form_id, version, definition, published_at) VALUES ($1, 1, '{}', '2026-01-01')",
+    )
+    .bind(uuid::Uuid::new_v4())
+    .execute(&mut *c)
+    .await;
+    assert!(orphan.is_err_and(|e| e.to_string().to_lowercase().contains("foreign key")));
+    write.rollback().await.unwrap();
 }

@@ -109,7 +109,7 @@ pub fn new_client() -> reqwest::Client {
 }
 
 /// SQLite in a temp dir, or a new database on `LEADGATE_TEST_DATABASE_URL`.
-async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
+pub async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
     let Ok(server) = std::env::var("LEADGATE_TEST_DATABASE_URL") else {
         return format!("sqlite://{}", dir.path().join("test.db").display());
     };

@@ -21,6 +21,8 @@ use crate::web::forms_input::FormBody;
 pub const HIDDEN_KEYS: [&str; 7] =
     ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "referrer"];
 const HIDDEN_VALUE_MAX_CHARS: usize = 500;
+/// The first page's field with the signed id of the response it starts.
+const RESPONSE_ID_FIELD: &str = "response";
 
 /// GET /f/{slug}: the first question (or a redirect to the response this
 /// browser has in progress).
@@ -48,7 +50,7 @@ pub async fn show_form(
         hidden.insert("referrer".into(), clip(referer));
     }
     let embed = query.iter().any(|(k, v)| k == "embed" && v == "1");
-    let chrome = first_page_chrome(&state, &slug, &hidden, embed);
+    let chrome = first_page_chrome(&state, &slug, &hidden, embed, uuid::Uuid::new_v4());
     Ok(render_step(step_page(&step, chrome, None, None), wants_fragment(&headers), StatusCode::OK))
 }
 
@@ -70,6 +72,8 @@ pub async fn submit_first_answer(
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let embed = form.get("embed") == Some("1");
+    let response_id = form.get(RESPONSE_ID_FIELD).and_then(|token| signing::verify(&state.secret, token)?.parse().ok());
+    let response_id = response_id.unwrap_or_else(uuid::Uuid::new_v4);
     let start = StartInput {
         hidden: hidden.clone(),
         embedded: embed,
@@ -77,6 +81,7 @@ pub async fn submit_first_answer(
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(clip),
         seconds_since_render: form.get("t").and_then(|t| seconds_since(&state, t)),
         min_seconds_override: state.limits().min_seconds_before_first_answer,
+        response_id: Some(response_id),
     };
     let step = step_input(&form);
     match respond::start_response(&state.ctx, &slug, start, step.clone(), state.ctx.clock.now()).await {
@@ -87,7 +92,7 @@ pub async fn submit_first_answer(
         }
         Err(error @ AppError::Invalid(_)) => {
             let first = respond::first_step(&state.ctx, &slug).await?;
-            let chrome = first_page_chrome(&state, &slug, &hidden, embed);
+            let chrome = first_page_chrome(&state, &slug, &hidden, embed, response_id);
             let page = step_page(&first, chrome, Some(step.values), first_message(&error));
             Ok(render_step(page, wants_fragment(&headers), StatusCode::UNPROCESSABLE_ENTITY))
         }
@@ -104,12 +109,17 @@ pub(super) fn step_input(form: &FormBody) -> StepInput {
     }
 }
 
-fn first_page_chrome(state: &AppState, slug: &str, hidden: &Hidden, embed: bool) -> StepChrome {
+/// The first page carries the id its response will get (signed, so only
+/// ids this server made are taken): sent twice, it starts one response.
+fn first_page_chrome(state: &AppState, slug: &str, hidden: &Hidden, embed: bool, id: uuid::Uuid) -> StepChrome {
     let now_ms = state.ctx.clock.now().timestamp_millis();
+    let mut inputs: Vec<HiddenInput> =
+        hidden.iter().map(|(k, v)| HiddenInput { name: format!("h_{k}"), value: v.clone() }).collect();
+    inputs.push(HiddenInput { name: RESPONSE_ID_FIELD.into(), value: signing::sign(&state.secret, &id.to_string()) });
     StepChrome {
         action: format!("/f/{slug}"),
         back_url: None,
-        hidden: hidden.iter().map(|(k, v)| HiddenInput { name: format!("h_{k}"), value: v.clone() }).collect(),
+        hidden: inputs,
         render_token: Some(signing::sign(&state.secret, &now_ms.to_string())),
         resume_url: None,
         embed,
