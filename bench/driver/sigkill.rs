@@ -8,11 +8,10 @@
 //! - finished responses, leads, assignments: every response whose finishing
 //!   answer was acknowledged is finished, has its lead, and the lead has an
 //!   assignment (routing ran in the same transaction);
+//! - bookings: every Tier 1 prospect whose booking was acknowledged (the
+//!   confirmation came back) has that meeting, with that rep at that time;
 //! - notices: the outbox drains (none pending, none dead), and the webhook
 //!   receiver got a `lead.assigned` for every acknowledged finish.
-//!
-//! Bookings join these checks as one more [`Check`] row once they exist:
-//! record acknowledged bookings in [`Acks`] and compare them in [`verify`].
 
 use std::collections::HashSet;
 use std::process::{Child, Stdio};
@@ -33,6 +32,8 @@ struct Acks {
     answers: Vec<(Uuid, String, String)>,
     /// (prospect number, response id) of acknowledged finishing answers.
     finishes: Vec<(u64, Uuid)>,
+    /// (response id, slot as posted: `{rep id}_{unix seconds}`) of confirmed bookings.
+    bookings: Vec<(Uuid, String)>,
 }
 
 /// One compared row of the report.
@@ -108,8 +109,37 @@ async fn load(
                 acks.finishes.push((n, id));
             }
         }
+        // The Tier 1 ending offers slots: book one (prospects spread over
+        // them; a slot another prospect took first is simply not confirmed).
+        match book(client, base, &path, n).await {
+            Ok(Some(slot)) => acks.lock().unwrap().bookings.push((id, slot)),
+            Ok(None) => {}
+            Err(()) => return 1,
+        }
     }
     0
+}
+
+/// Books one of the slots the ending shows; the slot when it was confirmed.
+async fn book(client: &reqwest::Client, base: &str, path: &str, n: u64) -> Result<Option<String>, ()> {
+    let ending = client.get(format!("{base}{path}")).send().await.map_err(|_| ())?;
+    let page = ending.text().await.map_err(|_| ())?;
+    let slots: Vec<&str> =
+        page.split("name=\"slot\" value=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    if slots.is_empty() {
+        return Ok(None);
+    }
+    let slot = slots[(n as usize * 7) % slots.len()];
+    let response = client
+        .post(format!("{base}{path}/book"))
+        .header("hx-request", "true")
+        .form(&[("slot", slot), ("tz", "UTC")])
+        .send()
+        .await
+        .map_err(|_| ())?;
+    let confirmed = response.status().is_success();
+    response.bytes().await.map_err(|_| ())?;
+    Ok(confirmed.then(|| slot.to_string()))
 }
 
 async fn verify(database_url: &str, acks: &Acks, hooks: &Mutex<HashSet<u64>>) -> anyhow::Result<bool> {
@@ -134,6 +164,13 @@ async fn verify(database_url: &str, acks: &Acks, hooks: &Mutex<HashSet<u64>>) ->
         leads += usize::from(store::leads::find_lead(conn.conn(), lead_id).await?.is_some());
         assigned += usize::from(!store::leads::list_assignments(conn.conn(), lead_id).await?.is_empty());
     }
+    let mut booked = 0;
+    for (response_id, slot) in &acks.bookings {
+        let stored = store::bookings::find_latest_booking_of_response(conn.conn(), *response_id).await?;
+        booked += usize::from(stored.is_some_and(|b| {
+            b.status == "confirmed" && format!("{}_{}", b.user_id, b.starts_at.timestamp()) == *slot
+        }));
+    }
     drop(conn);
     // Notices claimed by the killed process come back when their 60 s lease ends.
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -155,7 +192,7 @@ async fn verify(database_url: &str, acks: &Acks, hooks: &Mutex<HashSet<u64>>) ->
         Check { what: "leads", acknowledged: acks.finishes.len(), present: leads },
         Check { what: "assignments", acknowledged: acks.finishes.len(), present: assigned },
         Check { what: "lead.assigned webhooks received", acknowledged: acks.finishes.len(), present: webhooks },
-        // Bookings: add `Check { what: "bookings", .. }` here.
+        Check { what: "bookings", acknowledged: acks.bookings.len(), present: booked },
     ];
     Ok(report(&checks, pending, dead))
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The SIGKILL drill: prospects answer and finish the demo form on a release
 # server, which is killed with SIGKILL in the middle; after a restart, every
-# answer, finished response, lead, assignment and webhook that was
+# answer, finished response, lead, assignment, booking and webhook that was
 # acknowledged must be there. Prints the counts compared; exits 1 if any
 # acknowledged item is missing or a notice is left undelivered.
 #
@@ -9,8 +9,6 @@
 #
 # Settings: SIGKILL_CONNECTIONS (default 16), SIGKILL_AFTER (seconds of load
 # before the kill, default 8), BENCH_PG (default postgres://postgres@127.0.0.1:5432).
-# Bookings: once they exist, the driver's `sigkill` command records and
-# compares them as one more row (see bench/driver/sigkill.rs).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
