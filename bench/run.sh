@@ -32,6 +32,7 @@ BASE="http://127.0.0.1:$PORT"
 BASELINE_PORT=3912
 BASELINE_BASE="http://127.0.0.1:$BASELINE_PORT"
 SERVER_PID=""
+SERVER_LOG="$OUT/server-server.log"
 BASELINE_PID=""
 COMMIT_STATS=""
 PG_DATABASES=()
@@ -84,17 +85,20 @@ fresh_database() {
     fi
 }
 
+# Starts the server on database $1; its log goes to target/bench/server-$2.log
+# (default "server"), kept after the run to look into a row's failures.
 start_server() {
     local url=$1
+    SERVER_LOG="$OUT/server-${2:-server}.log"
     LEADGATE_DATABASE_URL=$url LEADGATE_BIND=127.0.0.1:$PORT \
         LEADGATE_START_LIMIT_PER_MINUTE=100000000 LEADGATE_ANSWER_LIMIT_PER_MINUTE=100000000 \
-        "$SERVER" >"$OUT/server.log" 2>&1 &
+        "$SERVER" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 600); do
         curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0
         sleep 0.05
     done
-    log "the server did not start:"; cat "$OUT/server.log" >&2; return 1
+    log "the server did not start:"; cat "$SERVER_LOG" >&2; return 1
 }
 
 # Stops the server (SIGTERM), waits for it to exit and keeps the SQLite
@@ -103,7 +107,7 @@ stop_server() {
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID" || true
     SERVER_PID=""
-    COMMIT_STATS=$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/server.log" | grep -o 'commits=[0-9]* transactions=[0-9]*' | tail -1 || true)
+    COMMIT_STATS=$(sed 's/\x1b\[[0-9;]*m//g' "$SERVER_LOG" | grep -o 'commits=[0-9]* transactions=[0-9]*' | tail -1 || true)
 }
 
 rss_of() {
@@ -142,12 +146,12 @@ http_backend() {
             [ "$baseline" = baseline_commit ] && route=/commit script=commit
             wrk_row "$baseline" "$backend" "$c" "$baseline_pid" "$BASELINE_BASE$route" "$BENCH_DIR/wrk/$script.lua" \
                 | tee -a "$RESULTS"
-            start_server "$url"
+            start_server "$url" "$row-$backend-$c"
             line=$(wrk_row "$row" "$backend" "$c" "$SERVER_PID" "$BASE" "$BENCH_DIR/wrk/$row.lua")
             stop_server
             echo "$line $COMMIT_STATS" | tee -a "$RESULTS"
         done
-        start_server "$url"
+        start_server "$url" "flows-$backend-$c"
         local flows
         flows=$("$DRIVER" flows --base "$BASE" --connections "$c" --seconds "$SECONDS_PER_ROW" --first $((1000000 * c)))
         line="${flows/RESULT flows/RESULT flows backend=$backend} $(rss_of "$SERVER_PID")"

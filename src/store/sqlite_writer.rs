@@ -101,14 +101,13 @@ impl SqliteWriter {
     /// Starts a use case's transaction.
     pub async fn begin(&self) -> Result<SqliteTx, StoreError> {
         let mut guard = self.lock().await?;
-        guard.discard_abandoned_job().await?;
-        if !guard.batch_open {
-            guard.exec("BEGIN IMMEDIATE").await?;
-            guard.batch_open = true;
-        }
-        guard.exec("SAVEPOINT job").await?;
-        guard.job_open = true;
-        Ok(SqliteTx { guard: Some(guard), shared: self.shared.clone() })
+        let shared = self.shared.clone();
+        run_to_end(async move {
+            guard.open_job().await?;
+            // Made here: if the caller is gone, dropping it tells the committer.
+            Ok(SqliteTx { guard: Some(guard), shared })
+        })
+        .await
     }
 
     /// Runs the migrations on the writer, outside any batch.
@@ -163,31 +162,60 @@ impl SqliteTx {
     /// just taken") must not tell them before it is durable.
     pub async fn rollback(mut self) -> Result<(), StoreError> {
         let mut guard = self.guard.take().expect("a transaction ends once");
-        guard.discard_abandoned_job().await?;
-        if guard.waiting.is_empty() {
-            return Ok(());
+        let shared = self.shared.clone();
+        let committed = run_to_end(async move {
+            guard.discard_abandoned_job().await?;
+            if guard.waiting.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(join_waiting(guard, &shared)))
+        })
+        .await?;
+        match committed {
+            Some(committed) => wait_for(committed).await,
+            None => Ok(()),
         }
-        let (done, committed) = oneshot::channel();
-        guard.waiting.push(done);
-        drop(guard);
-        self.shared.commit_wanted.notify_one();
-        wait_for(committed).await
     }
 
     /// Releases the savepoint into the batch and waits until the batch is
     /// committed (durable) or has failed.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         let mut guard = self.guard.take().expect("a transaction commits once");
-        if let Err(error) = guard.exec("RELEASE job").await {
-            guard.discard_abandoned_job().await?;
-            return Err(error);
-        }
-        guard.job_open = false;
-        let (done, committed) = oneshot::channel();
-        guard.waiting.push(done);
-        drop(guard);
-        self.shared.commit_wanted.notify_one();
+        let shared = self.shared.clone();
+        let committed = run_to_end(async move {
+            if let Err(error) = guard.exec("RELEASE job").await {
+                guard.discard_abandoned_job().await?;
+                return Err(error);
+            }
+            guard.job_open = false;
+            Ok(join_waiting(guard, &shared))
+        })
+        .await?;
         wait_for(committed).await
+    }
+}
+
+/// Joins the batch's waiting list, lets go of the writer and wakes the
+/// committer; the receiver hears how the commit went.
+fn join_waiting(mut guard: OwnedMutexGuard<WriterState>, shared: &Shared) -> oneshot::Receiver<Result<(), String>> {
+    let (done, committed) = oneshot::channel();
+    guard.waiting.push(done);
+    drop(guard);
+    shared.commit_wanted.notify_one();
+    committed
+}
+
+/// Runs a change of the writer's state in a task of its own, to its end:
+/// a caller dropped halfway (a request whose client went away) must not
+/// stop it between a statement and the flag that records it, or the
+/// writer would believe no transaction is open while SQLite has one.
+async fn run_to_end<T: Send + 'static>(
+    change: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    match tokio::spawn(change).await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => Err(StoreError::Unavailable(sqlx::Error::Io(std::io::Error::other(error.to_string())))),
     }
 }
 
@@ -215,6 +243,19 @@ async fn run_committer(shared: Arc<Shared>) {
 }
 
 impl WriterState {
+    /// Rolls back what a dropped use case left, opens the batch if needed
+    /// and this use case's savepoint in it.
+    async fn open_job(&mut self) -> Result<(), StoreError> {
+        self.discard_abandoned_job().await?;
+        if !self.batch_open {
+            self.exec("BEGIN IMMEDIATE").await?;
+            self.batch_open = true;
+        }
+        self.exec("SAVEPOINT job").await?;
+        self.job_open = true;
+        Ok(())
+    }
+
     async fn exec(&mut self, sql: &'static str) -> Result<(), StoreError> {
         let conn = self.conn.as_mut().ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed))?;
         sqlx::raw_sql(sql).execute(conn).await?;

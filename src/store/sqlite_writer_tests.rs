@@ -130,3 +130,49 @@ async fn a_rollback_waits_until_the_work_it_could_see_is_durable() {
     assert!(committed > before, "the rollback returned only after the first one's commit");
     assert_eq!(durable, vec!["first"]);
 }
+
+/// Polls `work` at most `polls` times, yielding between polls, and drops
+/// it if it has not finished by then: a request cut short at that point.
+async fn cut_short<F: std::future::Future>(work: F, polls: usize) -> Option<F::Output> {
+    let mut work = std::pin::pin!(work);
+    for _ in 0..polls {
+        let poll = std::future::poll_fn(|cx| std::task::Poll::Ready(work.as_mut().poll(cx))).await;
+        if let std::task::Poll::Ready(output) = poll {
+            return Some(output);
+        }
+        tokio::task::yield_now().await;
+    }
+    None
+}
+
+/// A request whose client goes away is dropped wherever it is waiting,
+/// also halfway through opening, committing or rolling back its
+/// transaction: the writer's idea of its connection must stay true.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_cut_short_at_any_point_leave_the_writer_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let (mut cut, mut finished) = (0, 0);
+    for round in 0..2000usize {
+        let name = format!("cut-{round}");
+        let work = async {
+            let mut tx = writer.begin().await?;
+            sqlx::query("INSERT INTO items (name) VALUES ($1)").bind(&name).execute(tx.conn()).await?;
+            if round % 4 < 2 { tx.commit().await } else { tx.rollback().await }
+        };
+        // Odd rounds cut within a few polls (opening, the statement), even
+        // rounds within a few milliseconds (waiting for the commit).
+        let outcome = if round % 2 == 1 {
+            cut_short(work, round % 80 + 1).await
+        } else {
+            tokio::time::timeout(Duration::from_millis((round % 8) as u64), work).await.ok()
+        };
+        match outcome {
+            None => cut += 1,
+            Some(_) => finished += 1,
+        }
+    }
+    assert!(cut > 100 && finished > 100, "some work was cut short ({cut}), some finished ({finished})");
+    insert(&writer, "after").await.expect("the writer still commits");
+    assert!(committed_names(&options).await.contains(&"after".to_string()));
+}
