@@ -19,9 +19,26 @@ fi
 
 echo "== engine (cargo bench --bench engine)" >&2
 cargo bench --quiet --bench engine 2>/dev/null | tee "$OUT/engine.txt" >&2
-# "(a) compile 200 q / 1,000 rules   250.0   372.2   4,073   24,421" -> RESULT engine_a median_us=250.0 ...
-awk '/^\([a-z]\) / { n = NF; gsub(/[(),]/, "", $1); m = $(n-3); p = $(n-2); gsub(/,/, "", m); gsub(/,/, "", p);
-      printf "RESULT engine_%s median_us=%s p99_us=%s\n", $1, m, p }' "$OUT/engine.txt" >>"$OUT/results.txt"
+# divan's table: "├─ a_compile  244.3 µs │ 338 µs │ 258.9 µs │ 260.1 µs │ 1893 │ 1893"
+# (fastest, slowest, median, mean, samples, iters; each time in ns, µs, ms or s)
+#   -> "RESULT engine_a median_us=258.9 mean_us=260.1 fastest_us=244.3 slowest_us=338"
+awk -F'│' '
+    function us(cell, parts) {
+        split(cell, parts, " ")
+        if (parts[2] == "ns") return parts[1] / 1000
+        if (parts[2] == "ms") return parts[1] * 1000
+        if (parts[2] == "s") return parts[1] * 1000000
+        return parts[1] + 0
+    }
+    /^(├─|╰─) [a-z]_/ {
+        split($1, head, " ")
+        printf "RESULT engine_%s median_us=%.10g mean_us=%.10g fastest_us=%.10g slowest_us=%.10g\n",
+            substr(head[2], 1, 1), us($3), us($4), us(head[3] " " head[4]), us($2)
+    }' "$OUT/engine.txt" >>"$OUT/results.txt"
+grep -q '^RESULT engine_' "$OUT/results.txt" || {
+    echo "bench/compare.sh: no engine row found in divan's output ($OUT/engine.txt)" >&2
+    exit 1
+}
 
 echo "== notice latency (cargo bench --bench notice_latency, 300 leads)" >&2
 LATENCY_LEADS=300 cargo bench --quiet --bench notice_latency 2>/dev/null | tee "$OUT/notice_latency.txt" >&2

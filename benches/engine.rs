@@ -1,25 +1,30 @@
 //! Engine benchmark: the pure form engine, no database, no HTTP.
 //!
-//! Run with `cargo bench --bench engine` (release profile). Pass words after
-//! `--` to run only the rows whose name contains one of them, e.g.
-//! `cargo bench --bench engine -- lint demo`.
+//! Run with `cargo bench --bench engine` (release profile). Words after `--`
+//! keep only the rows whose name matches one of them (divan filters, read as
+//! regular expressions), e.g. `cargo bench --bench engine -- lint demo`.
 //!
-//! Rows (see docs/BENCHMARKS.md):
-//! - (a) `compile` of a generated 200-question, 1,000-rule definition;
-//! - (b) `CompiledForm::evaluate` of that form with every question answered;
-//! - (c) `CompiledForm::evaluate` after each answer of a 30-step path;
-//! - (d) `lint` of the generated definition;
-//! - (e) parse the demo YAML + `evaluate` an enterprise buyer's answers.
+//! Rows (see docs/BENCHMARKS.md), in this order because divan sorts by name:
+//! - `a_compile`: `compile` of a generated 200-question, 1,000-rule definition;
+//! - `b_evaluate_full`: `CompiledForm::evaluate` of that form with every
+//!   question answered;
+//! - `c_evaluate_step`: `CompiledForm::evaluate` after each answer of a
+//!   30-step path, one state per call in turn (next step + scores);
+//! - `d_lint`: `lint` of the generated definition;
+//! - `e_demo`: parse the demo YAML + `evaluate` an enterprise buyer's answers.
 //!
-//! No benchmark crate: each call is timed with `Instant` after a warm-up,
-//! and the table gives the median and p99 per call and calls per second.
-//! Without the `--bench` flag that `cargo bench` passes (as under
-//! `cargo test --benches`), every row runs once as a smoke test, untimed.
+//! Timed with divan. `main` builds the workload first, checks it (no lint
+//! errors, the full answers finish, the walk stays inside the form, the demo
+//! buyer reaches Tier 1) and prints it, then hands over to divan. Under
+//! `cargo test --benches` (no `--bench` flag) divan runs each row once,
+//! untimed, as a smoke test.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
+use std::time::Duration;
 
+use divan::Bencher;
 use leadgate::engine::{
     AnswerValue, Answers, BranchRule, ChoiceOption, CompiledForm, Condition, DomainTest, Ending, FormDefinition,
     FormSettings, Handoff, Hidden, LeadField, ListRef, Outcome, Question, QuestionKind, ScoringRule, Severity, Test,
@@ -31,48 +36,111 @@ const DEMO: &str = include_str!("../src/demo/talk_to_sales.yaml");
 /// Size of the generated definition.
 const QUESTIONS: usize = 200;
 const RULES: usize = 1_000;
-/// Steps answered one by one in row (c).
+/// Steps answered one by one in row `c_evaluate_step`.
 const STEPS: usize = 30;
 /// Seed of the generator; change it and every figure's workload changes.
 const SEED: u64 = 0x1EAD_6A7E_2026_0001;
 
-/// Warm-up and measuring time per row: 5 rows take about 35 s in all.
-const WARM_UP: Duration = Duration::from_secs(1);
-const MEASURE: Duration = Duration::from_secs(6);
-/// Fewest and most timed calls per row, whatever the time.
-const MIN_SAMPLES: usize = 50;
-const MAX_SAMPLES: usize = 2_000_000;
-
-/// How long each row runs.
-struct Budget {
-    warm_up: Duration,
-    measure: Duration,
-    min_samples: usize,
-}
+/// Least time spent sampling each row (divan's own default is no floor,
+/// only 100 samples, which is a few milliseconds for these rows and too
+/// noisy on a shared machine). `--min-time SECONDS` after `--` overrides it.
+const MIN_TIME: Duration = Duration::from_secs(5);
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let budget = if args.iter().any(|arg| arg == "--bench") {
-        Budget { warm_up: WARM_UP, measure: MEASURE, min_samples: MIN_SAMPLES }
-    } else {
-        Budget { warm_up: Duration::ZERO, measure: Duration::ZERO, min_samples: 1 }
-    };
-    let filters: Vec<&str> = args.iter().map(String::as_str).filter(|arg| !arg.starts_with("--")).collect();
-    let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f));
-
     print_machine();
+    print_workload(&WORKLOAD);
+    divan::Divan::default().min_time(MIN_TIME).config_with_args().main();
+}
 
-    let (def, full_answers) = generated_form();
-    let findings = lint(&def);
-    let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
-    assert!(errors.is_empty(), "the generated definition must lint clean: {errors:#?}");
-    let form = compile(&def);
-    let hidden = utm_hidden();
-    let full = form.evaluate(&full_answers, &hidden);
-    assert!(full.is_complete(), "every question is answered");
-    let steps = step_states(&form, &full_answers, &hidden);
-    let demo = DemoCase::new();
+// ------------------------------------------------------------------- rows
+//
+// Each closure drops what it builds before it returns, so every timed call
+// includes freeing its result (a value returned to divan would be dropped
+// outside the timing).
 
+#[divan::bench]
+fn a_compile(bencher: Bencher) {
+    let w = &*WORKLOAD;
+    bencher.bench_local(|| {
+        black_box(compile(black_box(&w.def)));
+    });
+}
+
+#[divan::bench]
+fn b_evaluate_full(bencher: Bencher) {
+    let w = &*WORKLOAD;
+    bencher.bench_local(|| {
+        black_box(w.form.evaluate(black_box(&w.full_answers), black_box(&w.hidden)));
+    });
+}
+
+#[divan::bench]
+fn c_evaluate_step(bencher: Bencher) {
+    let w = &*WORKLOAD;
+    let mut step = 0;
+    bencher.bench_local(|| {
+        let answers = &w.steps[step].answers;
+        step = (step + 1) % STEPS;
+        black_box(w.form.evaluate(black_box(answers), black_box(&w.hidden)));
+    });
+}
+
+#[divan::bench]
+fn d_lint(bencher: Bencher) {
+    let w = &*WORKLOAD;
+    bencher.bench_local(|| {
+        black_box(lint(black_box(&w.def)));
+    });
+}
+
+#[divan::bench]
+fn e_demo(bencher: Bencher) {
+    let w = &*WORKLOAD;
+    bencher.bench_local(|| {
+        black_box(w.demo.run());
+    });
+}
+
+// --------------------------------------------------------------- workload
+
+/// Everything the rows read, built and checked once before any row runs.
+struct Workload {
+    def: FormDefinition,
+    full_answers: Answers,
+    hidden: Hidden,
+    /// The generated definition compiled (an owned copy of `def`).
+    form: CompiledForm<'static>,
+    lint_warnings: usize,
+    steps: Vec<Step>,
+    demo: DemoCase,
+}
+
+/// The answers after one step of the walk, with what they evaluate to.
+struct Step {
+    answers: Answers,
+    fit: i32,
+    outcome: String,
+}
+
+static WORKLOAD: LazyLock<Workload> = LazyLock::new(Workload::new);
+
+impl Workload {
+    fn new() -> Self {
+        let (def, full_answers) = generated_form();
+        let findings = lint(&def);
+        let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
+        assert!(errors.is_empty(), "the generated definition must lint clean: {errors:#?}");
+        let form = CompiledForm::new(def.clone());
+        let hidden = utm_hidden();
+        assert!(form.evaluate(&full_answers, &hidden).is_complete(), "every question is answered");
+        let steps = step_states(&form, &full_answers, &hidden);
+        Self { def, full_answers, hidden, form, lint_warnings: findings.len(), steps, demo: DemoCase::new() }
+    }
+}
+
+fn print_workload(w: &Workload) {
+    let def = &w.def;
+    let full = w.form.evaluate(&w.full_answers, &w.hidden);
     let branch_rules: usize = def.questions.iter().map(|q| q.next.len()).sum();
     let score_branches = def
         .questions
@@ -93,7 +161,7 @@ fn main() {
     println!(
         "  lint: 0 errors, {} warnings; full path: {} of {} questions, fit {}, intent {}, \
          {} rules and options scoring, outcome {}",
-        findings.len(),
+        w.lint_warnings,
         full.path.len(),
         def.questions.len(),
         full.fit.total,
@@ -101,116 +169,13 @@ fn main() {
         full.fit.breakdown.len() + full.intent.breakdown.len(),
         full.outcome.as_deref().unwrap_or("none"),
     );
-    println!("  {STEPS}-step walk: fit {} -> {}, outcome now {}", steps[0].1, steps[STEPS - 1].1, steps[STEPS - 1].2);
+    let (first, last) = (&w.steps[0], &w.steps[STEPS - 1]);
+    println!("  {STEPS}-step walk: fit {} -> {}, outcome now {}", first.fit, last.fit, last.outcome);
     println!(
         "demo form: {} questions, enterprise buyer path {} steps, outcome {}",
-        demo.question_count, demo.path_len, demo.outcome
+        w.demo.question_count, w.demo.path_len, w.demo.outcome
     );
-    if budget.measure.is_zero() {
-        println!("smoke test: each row runs once (`cargo bench --bench engine` to measure)");
-    } else {
-        println!(
-            "each row: {} s warm-up, then {} s of timed calls (at least {})",
-            budget.warm_up.as_secs(),
-            budget.measure.as_secs(),
-            budget.min_samples
-        );
-    }
     println!();
-
-    print_header();
-    if wanted("compile") {
-        run(&budget, "(a) compile 200 q / 1,000 rules", |_| {
-            black_box(compile(black_box(&def)));
-        });
-    }
-    if wanted("evaluate-full") {
-        run(&budget, "(b) evaluate-full, all answered", |_| {
-            black_box(form.evaluate(black_box(&full_answers), black_box(&hidden)));
-        });
-    }
-    if wanted("evaluate-step") {
-        run(&budget, "(c) evaluate-step, 30-step path", |i| {
-            let answers = &steps[i % STEPS].0;
-            black_box(form.evaluate(black_box(answers), black_box(&hidden)));
-        });
-    }
-    if wanted("lint") {
-        run(&budget, "(d) lint 200 q / 1,000 rules", |_| {
-            black_box(lint(black_box(&def)));
-        });
-    }
-    if wanted("demo") {
-        run(&budget, "(e) demo parse + evaluate", |_| {
-            black_box(demo.run());
-        });
-    }
-}
-
-// ------------------------------------------------------------------ timing
-
-/// Warms up, then times each call on its own until the time is up, and
-/// prints the row. `call` gets the call number, for rows that cycle
-/// through inputs. calls/s is calls over the time spent inside them (1/mean).
-fn run(budget: &Budget, name: &str, mut call: impl FnMut(usize)) {
-    let warm_up = Instant::now();
-    let mut i = 0;
-    while warm_up.elapsed() < budget.warm_up {
-        call(i);
-        i += 1;
-    }
-    let mut samples = Vec::with_capacity(1 << 16);
-    let started = Instant::now();
-    let mut i = 0;
-    while (started.elapsed() < budget.measure || samples.len() < budget.min_samples) && samples.len() < MAX_SAMPLES {
-        let before = Instant::now();
-        call(i);
-        samples.push(before.elapsed());
-        i += 1;
-    }
-    samples.sort_unstable();
-    let busy: Duration = samples.iter().sum();
-    let at = |fraction: f64| {
-        let rank = ((samples.len() as f64 * fraction).ceil() as usize).max(1);
-        samples[rank.min(samples.len()) - 1]
-    };
-    let per_second = samples.len() as f64 / busy.as_secs_f64();
-    println!(
-        "{name:<34} {:>12} {:>12} {:>12} {:>10}",
-        micros(at(0.50)),
-        micros(at(0.99)),
-        grouped(per_second.round() as u64),
-        grouped(samples.len() as u64),
-    );
-}
-
-fn print_header() {
-    println!("{:<34} {:>12} {:>12} {:>12} {:>10}", "row", "median µs", "p99 µs", "calls/s", "samples");
-    println!("{}", "-".repeat(34 + 13 * 3 + 11));
-}
-
-fn micros(duration: Duration) -> String {
-    let us = duration.as_secs_f64() * 1e6;
-    if us < 10.0 {
-        format!("{us:.2}")
-    } else if us < 1000.0 {
-        format!("{us:.1}")
-    } else {
-        grouped(us.round() as u64)
-    }
-}
-
-/// 1234567 -> "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 fn print_machine() {
@@ -227,7 +192,7 @@ fn print_machine() {
     println!("leadgate engine benchmark");
     println!("machine: {cores} cores (nproc), cpu: {model}, {}-{}", std::env::consts::OS, std::env::consts::ARCH);
     if cfg!(debug_assertions) {
-        println!("warning: debug build; run `cargo bench --bench engine` for release figures");
+        println!("note: debug build; run `cargo bench --bench engine` for release figures");
     }
 }
 
@@ -601,7 +566,7 @@ fn utm_hidden() -> Hidden {
 /// The answers after each of the first `STEPS` answers, as the server holds
 /// them: answer the current question, evaluate, repeat. Each state comes
 /// with the fit score and outcome it evaluates to, for the header.
-fn step_states(form: &CompiledForm<'_>, full: &Answers, hidden: &Hidden) -> Vec<(Answers, i32, String)> {
+fn step_states(form: &CompiledForm<'_>, full: &Answers, hidden: &Hidden) -> Vec<Step> {
     let mut answers = Answers::new();
     let mut states = Vec::with_capacity(STEPS);
     for step in 0..STEPS {
@@ -611,14 +576,18 @@ fn step_states(form: &CompiledForm<'_>, full: &Answers, hidden: &Hidden) -> Vec<
         answers.insert(current, value);
         let after = form.evaluate(&answers, hidden);
         assert!(!after.is_complete(), "{STEPS} steps stay inside the form");
-        states.push((answers.clone(), after.fit.total, after.outcome.unwrap_or_default()));
+        states.push(Step {
+            answers: answers.clone(),
+            fit: after.fit.total,
+            outcome: after.outcome.unwrap_or_default(),
+        });
     }
     states
 }
 
 // -------------------------------------------------------------------- demo
 
-/// Row (e): the demo form read from YAML and evaluated for an enterprise
+/// Row `e_demo`: the demo form read from YAML and evaluated for an enterprise
 /// buyer who is ready now, as when no compiled form is cached.
 struct DemoCase {
     answers: Answers,
