@@ -167,9 +167,10 @@ async fn verify(database_url: &str, acks: &Acks, hooks: &Mutex<HashSet<u64>>) ->
     let mut booked = 0;
     for (response_id, slot) in &acks.bookings {
         let stored = store::bookings::find_latest_booking_of_response(conn.conn(), *response_id).await?;
-        booked += usize::from(stored.is_some_and(|b| {
-            b.status == "confirmed" && format!("{}_{}", b.user_id, b.starts_at.timestamp()) == *slot
-        }));
+        booked +=
+            usize::from(stored.is_some_and(|b| {
+                b.status == "confirmed" && format!("{}_{}", b.user_id, b.starts_at.timestamp()) == *slot
+            }));
     }
     drop(conn);
     // Notices claimed by the killed process come back when their 60 s lease ends.
