@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::AppError;
 use crate::store::outbox::NewNotice;
+use crate::store::webhooks::EndpointRecord;
 use crate::store::{self, Tx};
 
 /// What a notice says about a lead: enough for a rep to act without
@@ -59,35 +60,58 @@ pub async fn queue_lead_event(
     email_enabled: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<Uuid>, AppError> {
+    let endpoints = store::webhooks::list_endpoints(tx.conn()).await?;
+    let event = LeadEvent { event_type, notice, recipients, email_enabled };
+    queue_lead_event_to(tx, event, &endpoints, now).await
+}
+
+/// A lead event and whom it goes to.
+pub struct LeadEvent<'a> {
+    pub event_type: &'a str,
+    pub notice: &'a LeadNotice,
+    pub recipients: &'a [Recipient],
+    pub email_enabled: bool,
+}
+
+/// As [`queue_lead_event`], with the webhook endpoints already read: every
+/// notice of the event is written in one statement.
+pub async fn queue_lead_event_to(
+    tx: &mut Tx,
+    event: LeadEvent<'_>,
+    endpoints: &[EndpointRecord],
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, AppError> {
+    let LeadEvent { event_type, notice, recipients, email_enabled } = event;
     let payload = serde_json::json!({ "type": event_type, "lead": notice });
-    let mut ids = Vec::new();
+    let mut targets: Vec<(&str, String)> = Vec::new();
     for recipient in recipients {
-        let live = recipient.user_id.to_string();
-        ids.push(queue(tx, event_type, "live", &live, &payload, now).await?);
+        targets.push(("live", recipient.user_id.to_string()));
         if email_enabled {
-            ids.push(queue(tx, event_type, "email", &recipient.email, &payload, now).await?);
+            targets.push(("email", recipient.email.clone()));
         }
     }
     // One webhook notice per subscribed endpoint, so each retries on its own.
-    let endpoints = store::webhooks::list_endpoints(tx.conn()).await?;
     for endpoint in endpoints.iter().filter(|e| e.wants(event_type)) {
-        ids.push(queue(tx, event_type, "webhook", &endpoint.id.to_string(), &payload, now).await?);
+        targets.push(("webhook", endpoint.id.to_string()));
     }
-    Ok(ids)
+    write_notices(tx, event_type, &payload, &targets, now).await
 }
 
-async fn queue(
+/// Writes one notice of `event_type` per (channel, target), all in one
+/// statement; returns their ids.
+async fn write_notices(
     tx: &mut Tx,
     event_type: &str,
-    channel: &str,
-    target: &str,
     payload: &serde_json::Value,
+    targets: &[(&str, String)],
     now: DateTime<Utc>,
-) -> Result<Uuid, AppError> {
-    let id = Uuid::now_v7();
-    let notice = NewNotice { id, event_type, channel, target, payload, now };
-    store::outbox::insert_notice(tx.conn(), notice).await?;
-    Ok(id)
+) -> Result<Vec<Uuid>, AppError> {
+    let notices: Vec<NewNotice> = targets
+        .iter()
+        .map(|(channel, target)| NewNotice { id: Uuid::now_v7(), event_type, channel, target, payload, now })
+        .collect();
+    store::outbox::insert_notices(tx.conn(), &notices).await?;
+    Ok(notices.iter().map(|n| n.id).collect())
 }
 
 /// Queues an event that is not about one lead (a source-quality alert, a
@@ -109,11 +133,11 @@ pub async fn queue_event(
     now: DateTime<Utc>,
 ) -> Result<Vec<Uuid>, AppError> {
     let payload = serde_json::json!({ "type": event.event_type, "summary": event.summary, "data": event.data });
-    let mut ids = Vec::new();
+    let mut targets: Vec<(&str, String)> = Vec::new();
     for recipient in event.recipients {
-        ids.push(queue(tx, event.event_type, "live", &recipient.user_id.to_string(), &payload, now).await?);
+        targets.push(("live", recipient.user_id.to_string()));
         if email_enabled {
-            ids.push(queue(tx, event.event_type, "email", &recipient.email, &payload, now).await?);
+            targets.push(("email", recipient.email.clone()));
         }
     }
     let endpoints = store::webhooks::list_endpoints(tx.conn()).await?;
@@ -121,8 +145,6 @@ pub async fn queue_event(
         Some(id) => e.id == id,
         None => e.wants(event.event_type),
     });
-    for endpoint in chosen {
-        ids.push(queue(tx, event.event_type, "webhook", &endpoint.id.to_string(), &payload, now).await?);
-    }
-    Ok(ids)
+    targets.extend(chosen.map(|endpoint| ("webhook", endpoint.id.to_string())));
+    write_notices(tx, event.event_type, &payload, &targets, now).await
 }

@@ -4,10 +4,12 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::notices::{self, LeadNotice, ReasonLine, Recipient};
+use super::notices::{self, AnswerLine, LeadEvent, LeadNotice, ReasonLine, Recipient};
 use super::{AppError, Context};
 use crate::engine::{self, Decision, DecisionKind, Handoff, RoutingInput};
 use crate::store::leads::{AssignmentChange, LeadRecord, NewAssignment};
+use crate::store::users::UserRecord;
+use crate::store::webhooks::EndpointRecord;
 use crate::store::{self, Tx};
 
 /// Default time a rep has to accept a routed lead.
@@ -48,39 +50,99 @@ pub async fn route_finished_lead(
     };
     let holder = lead.assigned_user_id.filter(|_| lead.status == "assigned" || lead.status == "accepted");
     let minutes = finished.accept_within_minutes.unwrap_or(DEFAULT_ACCEPT_MINUTES);
-    let mut decision = decide(tx, &lead, &pool, holder, &[], finished.matches, now).await?;
+    let known = Known::read(ctx, tx, &lead).await?;
+    let mut decision = decide(tx, &known, &pool, holder, &[], finished.matches, now).await?;
     match &mut decision {
         Decision::Assign { reason, .. } | Decision::Unassigned { reason } => *reason = noted(reason),
     }
-    apply_decision(ctx, tx, &lead, decision, minutes, None, now).await
+    apply_decision(ctx, tx, &lead, &known, decision, minutes, None, now).await
 }
 
-/// Asks the engine, with reps, pools, rules and loads read in this transaction.
+/// What routing reads before it locks anything. None of it changes as
+/// leads are routed, so reading it first keeps the locked part of a
+/// finish (on PostgreSQL, where other finishes wait) short.
+struct Known {
+    reps: Vec<engine::Rep>,
+    rules: Vec<engine::RoutingRule>,
+    users: Vec<UserRecord>,
+    endpoints: Vec<EndpointRecord>,
+    account_owner: Option<Uuid>,
+    /// The lead's answers in path order, for the notices.
+    answers: Vec<AnswerLine>,
+}
+
+impl Known {
+    async fn read(ctx: &Context, tx: &mut Tx, lead: &LeadRecord) -> Result<Known, AppError> {
+        let account_owner = match lead.account_id {
+            Some(account) => store::routing::find_account_owner(tx.conn(), account).await?,
+            None => None,
+        };
+        Ok(Known {
+            reps: store::routing::list_reps(tx.conn()).await?,
+            rules: store::routing::list_rules(tx.conn()).await?,
+            users: store::users::list_users(tx.conn()).await?,
+            endpoints: store::webhooks::list_endpoints(tx.conn()).await?,
+            account_owner,
+            answers: super::respond::stored_answer_lines(ctx, tx.conn(), lead.response_id).await?,
+        })
+    }
+
+    fn recipients(&self, ids: &[Uuid]) -> Vec<Recipient> {
+        let chosen = self.users.iter().filter(|u| ids.contains(&u.id));
+        chosen.map(|u| Recipient { user_id: u.id, email: u.email.clone() }).collect()
+    }
+
+    /// The notice about `lead` once it is `rep`'s.
+    fn notice(&self, ctx: &Context, lead: &LeadRecord, rep: Uuid, reason: &str) -> LeadNotice {
+        let mut notice = notice_body(ctx, lead, self.answers.clone(), reason);
+        notice.assigned_to = self.users.iter().find(|u| u.id == rep).map(|u| u.name.clone());
+        notice
+    }
+
+    /// Queues `event_type` about the lead for `to` and the subscribed webhooks.
+    async fn tell(
+        &self,
+        ctx: &Context,
+        tx: &mut Tx,
+        event_type: &str,
+        notice: &LeadNotice,
+        to: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let recipients = self.recipients(&[to]);
+        let event = LeadEvent { event_type, notice, recipients: &recipients, email_enabled: ctx.email_enabled };
+        notices::queue_lead_event_to(tx, event, &self.endpoints, now).await?;
+        Ok(())
+    }
+}
+
+/// Asks the engine. Only the reps this decision can give the lead to are
+/// locked (the chosen pool's members, the holder and the account owner),
+/// and only then are their loads and the pool's turn read: two finishes
+/// never take the same turn or a rep's last free place, while finishes
+/// into pools of other reps go on side by side.
+#[allow(clippy::too_many_arguments)]
 async fn decide(
     tx: &mut Tx,
-    lead: &LeadRecord,
+    known: &Known,
     pool: &str,
     holder: Option<Uuid>,
     exclude: &[String],
     matches: &(dyn Fn(&engine::Condition) -> bool + Sync),
     now: DateTime<Utc>,
 ) -> Result<Decision, AppError> {
-    store::routing::lock_pools(tx.conn()).await?;
-    let reps = store::routing::list_reps(tx.conn()).await?;
-    let pools = store::routing::list_pools(tx.conn()).await?;
-    let rules = store::routing::list_rules(tx.conn()).await?;
-    let loads = store::routing::list_loads(tx.conn()).await?;
-    let owner = match lead.account_id {
-        Some(account) => store::routing::find_account_owner(tx.conn(), account).await?,
-        None => None,
-    };
+    let (target_pool, _) = engine::pool_for_handoff(pool, &known.rules, matches);
+    let named: Vec<Uuid> = holder.into_iter().chain(known.account_owner).collect();
+    let contenders = store::routing::lock_contenders(tx.conn(), target_pool, &named).await?;
+    let pools: Vec<engine::Pool> = store::routing::find_pool(tx.conn(), target_pool).await?.into_iter().collect();
+    let loads = store::routing::list_loads_of(tx.conn(), &contenders).await?;
     let holder = holder.map(|h| h.to_string());
-    let owner = owner.map(|o| o.to_string());
+    let owner = known.account_owner.map(|o| o.to_string());
     let input = RoutingInput {
         handoff_pool: pool,
-        rules: &rules,
+        rules: &known.rules,
         pools: &pools,
-        reps: &reps,
+        reps: &known.reps,
         loads: &loads,
         current_holder: holder.as_deref(),
         account_owner: owner.as_deref(),
@@ -93,10 +155,12 @@ async fn decide(
 
 /// Writes the decision, its history line and the notices. `previous` is
 /// the rep a fallback takes the lead from, with why: that rep is told.
+#[allow(clippy::too_many_arguments)]
 async fn apply_decision(
     ctx: &Context,
     tx: &mut Tx,
     lead: &LeadRecord,
+    known: &Known,
     decision: Decision,
     minutes: u32,
     previous: Option<(Uuid, &str)>,
@@ -111,7 +175,7 @@ async fn apply_decision(
         Decision::Unassigned { reason } => {
             let history_kind = if previous.is_some() { "fallback" } else { "unassigned" };
             let notice = set_without_rep(ctx, tx, lead, "unassigned", history_kind, &with_why(reason), now).await?;
-            return tell_taken_back(ctx, tx, previous, &notice, now).await;
+            return tell_taken_back(ctx, tx, known, previous, &notice, now).await;
         }
     };
     let rep: Uuid = rep_id.parse().map_err(|_| AppError::Internal(anyhow::anyhow!("rep id {rep_id} is not a UUID")))?;
@@ -134,17 +198,17 @@ async fn apply_decision(
     let entry =
         NewAssignment { lead_id: lead.id, user_id: Some(rep), kind: history_kind, reason: &reason, actor: None, now };
     store::leads::insert_assignment(tx.conn(), entry).await?;
-    let notice = lead_notice(ctx, tx, lead.id, &reason).await?;
-    let recipients = recipients_for(tx, &[rep]).await?;
+    let notice = known.notice(ctx, lead, rep, &reason);
     let event = if previous.is_some() { "lead.reassigned" } else { "lead.assigned" };
-    notices::queue_lead_event(tx, event, &notice, &recipients, ctx.email_enabled, now).await?;
-    tell_taken_back(ctx, tx, previous, &notice, now).await
+    known.tell(ctx, tx, event, &notice, rep, now).await?;
+    tell_taken_back(ctx, tx, known, previous, &notice, now).await
 }
 
 /// Tells the rep a fallback took the lead from (if any) that it is gone.
 async fn tell_taken_back(
     ctx: &Context,
     tx: &mut Tx,
+    known: &Known,
     previous: Option<(Uuid, &str)>,
     notice: &LeadNotice,
     now: DateTime<Utc>,
@@ -152,9 +216,7 @@ async fn tell_taken_back(
     let Some((previous_rep, _)) = previous else {
         return Ok(());
     };
-    let recipients = recipients_for(tx, &[previous_rep]).await?;
-    notices::queue_lead_event(tx, "lead.taken_back", notice, &recipients, ctx.email_enabled, now).await?;
-    Ok(())
+    known.tell(ctx, tx, "lead.taken_back", notice, previous_rep, now).await
 }
 
 fn kind_name(kind: DecisionKind) -> &'static str {
@@ -192,18 +254,26 @@ async fn set_without_rep(
 
 /// Leads not accepted in time go to the next eligible rep or the overflow
 /// manager; both reps are told. Returns how many fell back.
+/// Each lead falls back in its own transaction: one holds the locks of
+/// one decision only, as a finish does, so the two never wait on each
+/// other in a cycle.
 pub async fn fire_overdue_fallbacks(ctx: &Context) -> Result<usize, AppError> {
+    const MOST_PER_ROUND: usize = 20;
     let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let overdue = store::leads::claim_overdue(tx.conn(), now, 20).await?;
-    for lead_id in &overdue {
-        fall_back(ctx, &mut tx, *lead_id, now).await?;
+    let mut fell_back = 0;
+    while fell_back < MOST_PER_ROUND {
+        let mut tx = ctx.db.begin().await?;
+        let Some(lead_id) = store::leads::claim_overdue(tx.conn(), now, 1).await?.pop() else {
+            break;
+        };
+        fall_back(ctx, &mut tx, lead_id, now).await?;
+        tx.commit().await?;
+        fell_back += 1;
     }
-    tx.commit().await?;
-    if !overdue.is_empty() {
+    if fell_back > 0 {
         ctx.wake_worker.notify_one();
     }
-    Ok(overdue.len())
+    Ok(fell_back)
 }
 
 async fn fall_back(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
@@ -217,9 +287,10 @@ async fn fall_back(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>
     let history = store::leads::list_assignments(tx.conn(), lead_id).await?;
     let exclude: Vec<String> = history.iter().filter_map(|h| h.user_id).map(|u| u.to_string()).collect();
     let pool = lead.pool.clone().unwrap_or_default();
-    let decision = decide(tx, &lead, &pool, None, &exclude, &|_| false, now).await?;
+    let known = Known::read(ctx, tx, &lead).await?;
+    let decision = decide(tx, &known, &pool, None, &exclude, &|_| false, now).await?;
     let why = engine::fallback_reason(minutes);
-    apply_decision(ctx, tx, &lead, decision, minutes, Some((previous, &why)), now).await
+    apply_decision(ctx, tx, &lead, &known, decision, minutes, Some((previous, &why)), now).await
 }
 
 /// The notice body for a lead, as stored now, with the answers of its
@@ -227,6 +298,12 @@ async fn fall_back(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>
 pub async fn lead_notice(ctx: &Context, tx: &mut Tx, lead_id: Uuid, reason: &str) -> Result<LeadNotice, AppError> {
     let lead = store::leads::find_lead(tx.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
     let answers = super::respond::stored_answer_lines(ctx, tx.conn(), lead.response_id).await?;
+    Ok(notice_body(ctx, &lead, answers, reason))
+}
+
+/// The notice body for `lead` as given.
+fn notice_body(ctx: &Context, lead: &LeadRecord, answers: Vec<AnswerLine>, reason: &str) -> LeadNotice {
+    let lead_id = lead.id;
     let fields = &lead.fields.0;
     let name = [fields.get("first_name"), fields.get("last_name")]
         .into_iter()
@@ -237,7 +314,7 @@ pub async fn lead_notice(ctx: &Context, tx: &mut Tx, lead_id: Uuid, reason: &str
     let lines = |items: &[engine::ScoreItem]| {
         items.iter().map(|i| ReasonLine { points: i.points, reason: i.reason.clone() }).collect::<Vec<_>>()
     };
-    Ok(LeadNotice {
+    LeadNotice {
         lead_id,
         email: lead.email.clone(),
         name: if name.is_empty() { lead.email.clone().unwrap_or_default() } else { name },
@@ -253,12 +330,7 @@ pub async fn lead_notice(ctx: &Context, tx: &mut Tx, lead_id: Uuid, reason: &str
         assigned_to: lead.assignee_name.clone(),
         reason: reason.to_string(),
         link: format!("{}/inbox/leads/{lead_id}", ctx.base_url),
-    })
-}
-
-async fn recipients_for(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Recipient>, AppError> {
-    let users = store::users::list_users(tx.conn()).await?;
-    Ok(users.into_iter().filter(|u| ids.contains(&u.id)).map(|u| Recipient { user_id: u.id, email: u.email }).collect())
+    }
 }
 
 async fn managers(tx: &mut Tx) -> Result<Vec<Recipient>, AppError> {

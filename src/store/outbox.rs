@@ -57,6 +57,37 @@ pub async fn insert_notice(conn: Conn<'_>, notice: NewNotice<'_>) -> Result<(), 
     Ok(())
 }
 
+/// Writes several notices in one statement (none when `notices` is empty).
+pub async fn insert_notices(conn: Conn<'_>, notices: &[NewNotice<'_>]) -> Result<(), StoreError> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let rows = (0..notices.len())
+        .map(|i| {
+            let n = i * 6;
+            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 6)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO outbox (id, event_type, channel, target, payload, next_attempt_at, created_at) VALUES {rows}"
+    );
+    on_conn!(conn, c => {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for notice in notices {
+            query = query
+                .bind(notice.id)
+                .bind(notice.event_type)
+                .bind(notice.channel)
+                .bind(notice.target)
+                .bind(Json(notice.payload))
+                .bind(notice.now);
+        }
+        query.execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Claims up to `limit` due notices until `lease_until`.
 pub async fn claim_due(
     conn: Conn<'_>,

@@ -146,27 +146,65 @@ pub async fn list_pools(conn: Conn<'_>) -> Result<Vec<Pool>, StoreError> {
     })?;
     Ok(pools
         .into_iter()
-        .map(|p| Pool {
-            members: members
-                .iter()
-                .filter(|m| m.pool_id == p.id)
-                .map(|m| PoolMember {
-                    rep_id: m.user_id.to_string(),
-                    weight: m.weight.max(0) as u32,
-                    assigned_count: m.assigned_count.max(0) as u64,
-                })
-                .collect(),
-            name: p.name,
-            strategy: parse_strategy(&p.strategy),
-            overflow_rep: p.overflow_user_id.map(|u| u.to_string()),
-            last_assigned: p.last_assigned_user_id.map(|u| u.to_string()),
+        .map(|p| {
+            let id = p.id;
+            pool_of(p, members.iter().filter(|m| m.pool_id == id))
         })
         .collect())
 }
 
-/// Serialises routing decisions across instances: on PostgreSQL the pool rows
-/// are locked until the transaction ends, so two finishes never take the
-/// same round-robin turn. SQLite's single writer does this already.
+fn pool_of<'m>(p: PoolRow, members: impl Iterator<Item = &'m MemberRow>) -> Pool {
+    Pool {
+        members: members
+            .map(|m| PoolMember {
+                rep_id: m.user_id.to_string(),
+                weight: m.weight.max(0) as u32,
+                assigned_count: m.assigned_count.max(0) as u64,
+            })
+            .collect(),
+        name: p.name,
+        strategy: parse_strategy(&p.strategy),
+        overflow_rep: p.overflow_user_id.map(|u| u.to_string()),
+        last_assigned: p.last_assigned_user_id.map(|u| u.to_string()),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PoolMemberRow {
+    #[sqlx(flatten)]
+    pool: PoolRow,
+    member_id: Option<Uuid>,
+    weight: Option<i32>,
+    assigned_count: Option<i64>,
+}
+
+/// One pool with its members and round-robin state, in one statement.
+pub async fn find_pool(conn: Conn<'_>, name: &str) -> Result<Option<Pool>, StoreError> {
+    let rows = on_conn!(conn, c => sqlx::query_as::<_, PoolMemberRow>(
+        "SELECT p.id, p.name, p.strategy, p.overflow_user_id, p.last_assigned_user_id, \
+         m.user_id AS member_id, m.weight, m.assigned_count \
+         FROM pools p LEFT JOIN pool_members m ON m.pool_id = p.id WHERE p.name = $1 ORDER BY m.position"
+    )
+    .bind(name)
+    .fetch_all(&mut *c)
+    .await)?;
+    let members: Vec<MemberRow> = rows
+        .iter()
+        .filter_map(|row| {
+            Some(MemberRow {
+                pool_id: row.pool.id,
+                user_id: row.member_id?,
+                weight: row.weight?,
+                assigned_count: row.assigned_count?,
+            })
+        })
+        .collect();
+    Ok(rows.into_iter().next().map(|row| pool_of(row.pool, members.iter())))
+}
+
+/// Serialises changes of pools (renames, deletions) with each other and
+/// with routing: on PostgreSQL every pool row is locked until the
+/// transaction ends. SQLite's single writer does this already.
 pub async fn lock_pools(conn: Conn<'_>) -> Result<(), StoreError> {
     if let Conn::Postgres(c) = conn {
         sqlx::query("SELECT id FROM pools ORDER BY id FOR UPDATE").fetch_all(&mut *c).await?;
@@ -174,24 +212,70 @@ pub async fn lock_pools(conn: Conn<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Moves the pool's cursor to the rep who got the lead.
-pub async fn record_pool_turn(conn: Conn<'_>, pool: &str, user_id: Uuid) -> Result<(), StoreError> {
-    on_conn!(conn, c => {
-        sqlx::query("UPDATE pools SET last_assigned_user_id = $2 WHERE name = $1")
+/// The reps a routing decision into `pool` can give a lead to: the pool's
+/// members and `named` (the lead's holder and account owner), in id order.
+///
+/// On PostgreSQL their rep rows are locked until the transaction ends, so
+/// two decisions never take the same turn of a pool or the last free place
+/// of a rep, while decisions about other reps go on side by side. The pool
+/// row is key-share locked: finishes do not wait on each other for it, but
+/// a rename or deletion of the pool waits for them (and they for it).
+/// SQLite's single writer serialises all of this already.
+pub async fn lock_contenders(conn: Conn<'_>, pool: &str, named: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+    let mut ids = match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query_scalar::<_, Uuid>(
+                "SELECT m.user_id FROM pool_members m JOIN pools p ON p.id = m.pool_id WHERE p.name = $1",
+            )
             .bind(pool)
-            .bind(user_id)
-            .execute(&mut *c)
-            .await?;
-        sqlx::query(
-            "UPDATE pool_members SET assigned_count = assigned_count + 1 \
-             WHERE user_id = $2 AND pool_id = (SELECT id FROM pools WHERE name = $1)",
-        )
-        .bind(pool)
-        .bind(user_id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+            .fetch_all(&mut *c)
+            .await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_scalar::<_, Uuid>(
+                "WITH pool AS (SELECT id FROM pools WHERE name = $1 FOR KEY SHARE) \
+                 SELECT r.user_id FROM reps r \
+                 WHERE r.user_id IN (SELECT m.user_id FROM pool_members m WHERE m.pool_id IN (SELECT id FROM pool)) \
+                    OR r.user_id = ANY($2) \
+                 ORDER BY r.user_id FOR UPDATE OF r",
+            )
+            .bind(pool)
+            .bind(named)
+            .fetch_all(&mut *c)
+            .await?
+        }
+    };
+    // Holders and owners without a rep profile have no row to lock but
+    // still count.
+    ids.extend_from_slice(named);
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Moves the pool's cursor to the rep who got the lead and counts the lead
+/// for them (one statement on PostgreSQL, where this runs under the
+/// routing locks).
+pub async fn record_pool_turn(conn: Conn<'_>, pool: &str, user_id: Uuid) -> Result<(), StoreError> {
+    const COUNT: &str = "UPDATE pool_members SET assigned_count = assigned_count + 1 WHERE user_id = $2 AND pool_id = ";
+    match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query("UPDATE pools SET last_assigned_user_id = $2 WHERE name = $1")
+                .bind(pool)
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            let sql = format!("{COUNT}(SELECT id FROM pools WHERE name = $1)");
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pool).bind(user_id).execute(&mut *c).await?;
+        }
+        Conn::Postgres(c) => {
+            let sql = format!(
+                "WITH turned AS (UPDATE pools SET last_assigned_user_id = $2 WHERE name = $1 RETURNING id) \
+                 {COUNT}(SELECT id FROM turned)"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pool).bind(user_id).execute(&mut *c).await?;
+        }
+    }
     Ok(())
 }
 
@@ -229,6 +313,27 @@ pub async fn list_loads(conn: Conn<'_>) -> Result<Vec<RepLoad>, StoreError> {
     )
     .fetch_all(&mut *c)
     .await)?;
+    Ok(rows.into_iter().map(|r| RepLoad { rep_id: r.user_id.to_string(), open_leads: r.open.max(0) as u32 }).collect())
+}
+
+/// Open leads (assigned or accepted) of the reps in `ids`; reps with none
+/// are left out.
+pub async fn list_loads_of(conn: Conn<'_>, ids: &[Uuid]) -> Result<Vec<RepLoad>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT assigned_user_id AS user_id, COUNT(*) AS open FROM leads \
+         WHERE assigned_user_id IN ({placeholders}) AND status IN ('assigned', 'accepted') GROUP BY assigned_user_id"
+    );
+    let rows = on_conn!(conn, c => {
+        let mut query = sqlx::query_as::<_, LoadRow>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(&mut *c).await
+    })?;
     Ok(rows.into_iter().map(|r| RepLoad { rep_id: r.user_id.to_string(), open_leads: r.open.max(0) as u32 }).collect())
 }
 

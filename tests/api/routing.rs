@@ -314,3 +314,35 @@ async fn fallback_timers_survive_a_restart() {
         })
         .await;
 }
+
+/// A rep in two pools has one capacity: leads finishing at the same moment
+/// into both pools (on two instances when the database is PostgreSQL)
+/// never give the rep more open leads than allowed, and the rest overflow.
+#[tokio::test]
+async fn leads_finishing_at_once_into_two_pools_never_take_a_rep_past_capacity() {
+    let (app, team) = app_with_team().await;
+    app.update_rep(&team.sam, |r| r.active = false).await;
+    app.update_rep(&team.rita, |r| r.capacity = Some(2)).await;
+    let other = if app.database_url.starts_with("postgres") {
+        let other = crate::helpers::spawn_on_database(&app.database_url, |_| {}).await;
+        other.clock.set(app.clock.now());
+        other
+    } else {
+        app.clone()
+    };
+    let mut finishes = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let instance = if n % 2 == 0 { app.clone() } else { other.clone() };
+        finishes.spawn(async move {
+            let email = format!("buyer{n}@company{n}.example");
+            if n % 4 < 2 { instance.finish_tier1(&email).await } else { instance.finish_tier2(&email).await }
+        });
+    }
+    let mut owners = Vec::new();
+    while let Some(path) = finishes.join_next().await {
+        owners.push(app.lead_of(&path.unwrap()).await.assigned_user_id.unwrap());
+    }
+    let to_rita = owners.iter().filter(|o| **o == team.rita.id).count();
+    let to_manager = owners.iter().filter(|o| **o == team.manager.id).count();
+    assert_eq!((to_rita, to_manager), (2, 6), "Rita may hold two open leads, the rest overflow: {owners:?}");
+}
