@@ -230,9 +230,23 @@ pub fn read_manage_token(key: &SecretKey, token: &str, now: DateTime<Utc>) -> Re
     if now.timestamp() > expires { Err(LinkError::Expired) } else { Ok(id) }
 }
 
-/// In the finishing transaction of a booking outcome: when nobody in the
-/// pool has a free slot, the assigned rep (or, without one, every manager)
-/// is told to call the lead.
+/// The outbox task queued by a finish with a booking outcome.
+pub const CHECK_AFTER_FINISH: &str = "booking.check";
+
+/// Runs [`CHECK_AFTER_FINISH`] for a lead, in its own transaction (the
+/// worker's delivery of the task). Run twice, it at worst tells twice.
+pub async fn check_after_finish(ctx: &Context, lead_id: Uuid) -> Result<(), AppError> {
+    let mut tx = ctx.db.begin().await?;
+    after_finish(ctx, &mut tx, lead_id, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// After the finish of a booking outcome: when nobody in the pool has a
+/// free slot, the assigned rep (or, without one, every manager) is told to
+/// call the lead. The finish only queues this as an outbox task: it reads
+/// several calendars, and on PostgreSQL the finish holds routing locks
+/// until it commits.
 pub async fn after_finish(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
     let lead = store::leads::find_lead(tx.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
     if store::bookings::find_live_booking_of_lead(tx.conn(), lead_id).await?.is_some() {

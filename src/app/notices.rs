@@ -97,6 +97,17 @@ pub async fn queue_lead_event_to(
     write_notices(tx, event_type, &payload, &targets, now).await
 }
 
+/// The outbox channel of work the worker does itself (named by the
+/// notice's event type), retried and dead-lettered as notices are.
+pub const TASK_CHANNEL: &str = "task";
+
+/// Queues the task `task` about `subject` (its target), done after the commit.
+pub async fn queue_task(tx: &mut Tx, task: &str, subject: Uuid, now: DateTime<Utc>) -> Result<Uuid, AppError> {
+    let payload = serde_json::json!({ "type": task, "subject": subject });
+    let ids = write_notices(tx, task, &payload, &[(TASK_CHANNEL, subject.to_string())], now).await?;
+    Ok(ids[0])
+}
+
 /// Writes one notice of `event_type` per (channel, target), all in one
 /// statement; returns their ids.
 async fn write_notices(

@@ -381,7 +381,7 @@ async fn finish(
     };
     routing::route_finished_lead(ctx, tx, finished, now).await?;
     if outcome.ending.offer_booking {
-        super::booking::after_finish(ctx, tx, lead_id, now).await?;
+        super::notices::queue_task(tx, super::booking::CHECK_AFTER_FINISH, lead_id, now).await?;
     }
     Ok(Some(lead_id))
 }

@@ -1,7 +1,8 @@
 //! The outbox worker: claims due notices, delivers each on its channel,
 //! retries failures with exponential backoff and dead-letters a notice after
-//! the last attempt. It also fires the routing fallback for leads nobody
-//! accepted in time. It wakes at once when a use case commits notices, and
+//! the last attempt. Tasks (the `task` channel) are work done after a
+//! commit, such as a finish's booking check. It also fires the routing
+//! fallback for leads nobody accepted in time. It wakes at once when a use case commits notices, and
 //! polls as a backstop (so notices left by a killed process go out too).
 //!
 //! Deliveries run side by side, each in its own task, with a separate
@@ -20,7 +21,8 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::live::{LiveEvent, LiveHub};
-use crate::app::{Context, routing};
+use crate::app::notices::TASK_CHANNEL;
+use crate::app::{Context, booking, routing};
 use crate::store::{self, outbox::NoticeRecord};
 
 /// How notices are retried.
@@ -64,26 +66,28 @@ pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const BATCH: i64 = 50;
 /// Notices claimed and not yet recorded, at most.
 pub const MAX_IN_FLIGHT: usize = 64;
-/// Deliveries at once per channel: (live, email, webhook).
-const SLOTS: (usize, usize, usize) = (16, 8, 16);
+/// Deliveries at once per channel: (live, email, webhook, task).
+const SLOTS: (usize, usize, usize, usize) = (16, 8, 16, 4);
 
 /// Delivery slots of each channel.
 struct Slots {
     live: Arc<Semaphore>,
     email: Arc<Semaphore>,
     webhook: Arc<Semaphore>,
+    task: Arc<Semaphore>,
 }
 
 impl Slots {
     fn new() -> Slots {
         let new = |n| Arc::new(Semaphore::new(n));
-        Slots { live: new(SLOTS.0), email: new(SLOTS.1), webhook: new(SLOTS.2) }
+        Slots { live: new(SLOTS.0), email: new(SLOTS.1), webhook: new(SLOTS.2), task: new(SLOTS.3) }
     }
 
     fn of(&self, channel: &str) -> Arc<Semaphore> {
         match channel {
             "live" => self.live.clone(),
             "email" => self.email.clone(),
+            TASK_CHANNEL => self.task.clone(),
             _ => self.webhook.clone(),
         }
     }
@@ -196,8 +200,18 @@ impl Worker {
             "live" => self.deliver_live(notice).await,
             "email" => self.channels.send_email(notice).await,
             "webhook" => self.channels.send_webhook(&self.ctx, notice).await,
+            TASK_CHANNEL => self.run_task(notice).await,
             other => Err(format!("unknown channel {other}")),
         }
+    }
+
+    async fn run_task(&self, notice: &NoticeRecord) -> Result<(), String> {
+        let subject: Uuid = notice.target.parse().map_err(|_| format!("task without a subject: {}", notice.target))?;
+        match notice.event_type.as_str() {
+            booking::CHECK_AFTER_FINISH => booking::check_after_finish(&self.ctx, subject).await,
+            other => return Err(format!("unknown task {other}")),
+        }
+        .map_err(|error| error.to_string())
     }
 
     async fn deliver_live(&self, notice: &NoticeRecord) -> Result<(), String> {

@@ -185,9 +185,18 @@ async fn when_nobody_in_the_pool_is_free_the_ending_says_who_will_call_and_the_r
     let call = text_of(&page, ".booking-call").expect("who will call");
     // Rita works from 09:00 UTC; it is Wednesday 10:00 UTC, so she calls now.
     assert!(call.contains("Rita Rep will call you from Wednesday 18 November 2026, 10:00 (UTC)"), "{call}");
-    let live = app.notices("live", &team.rita.id.to_string()).await;
-    let unavailable: Vec<_> = live.iter().filter(|n| n.event_type == "booking.unavailable").collect();
-    assert_eq!(unavailable.len(), 1, "one notice, at the finish");
+    let told = || async {
+        let live = app.notices("live", &team.rita.id.to_string()).await;
+        live.into_iter().filter(|n| n.event_type == "booking.unavailable").collect::<Vec<_>>()
+    };
+    app.wait_until("the booking check after the finish", || async { !told().await.is_empty() }).await;
+    // The check is done: a second worker round tells nobody again.
+    app.wait_until("the check delivered", || async {
+        app.notices("task", &lead_id(&app, &path).await).await.iter().all(|n| n.status == "delivered")
+    })
+    .await;
+    let unavailable = told().await;
+    assert_eq!(unavailable.len(), 1, "one notice, after the finish");
     assert!(unavailable[0].payload.0["lead"]["reason"].as_str().unwrap().contains("please call the lead"));
 }
 
@@ -228,4 +237,8 @@ async fn the_last_answer_sent_by_htmx_with_the_browsers_zone_shows_the_slots_on_
     assert_eq!(slots_on(&page)[0].time, "21:00", "12:00 UTC on the Tokyo clock");
     let marker = scraper::Selector::parse("[data-tz-chosen=\"true\"]").unwrap();
     assert!(page.select(&marker).next().is_some(), "app.js need not fetch the list again");
+}
+
+async fn lead_id(app: &crate::helpers::TestApp, path: &str) -> String {
+    app.lead_of(path).await.id.to_string()
 }
