@@ -12,11 +12,11 @@ use uuid::Uuid;
 use super::builder::Errors;
 use super::builder_view::Choice;
 use super::list::DoneQuery;
-use super::view::{CaseView, FormNav};
+use super::section::{Posted, draft_to_edit};
+use super::view::CaseView;
 use super::view_editors::{AnswerInputView, CasePage, CasesPage, EditChrome};
-use super::{checked_body, done_message, editor, form_id, page, refused_status};
+use super::{editor, form_id, page, refused_status};
 use crate::app::AppError;
-use crate::app::auth::CurrentUser;
 use crate::app::drafts::{self, FormState};
 use crate::app::form_tests::{self, CaseInput};
 use crate::engine::{FormDefinition, Hidden, QuestionKind};
@@ -32,14 +32,10 @@ pub async fn show_cases(
     Path(raw_id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let id = form_id(&raw_id)?;
-    let form = drafts::load_form_state(&state.ctx, id).await?;
-    let results = form_tests::run_cases(&state.ctx, id).await?;
-    let mut chrome = EditChrome::new(user, FormNav::new(&form, "tests"));
-    chrome.message = done_message(query.done.as_deref()).map(str::to_owned);
+    let (user, form) = draft_to_edit(&state, &signed_in, &raw_id).await?;
+    let results = form_tests::run_cases(&state.ctx, form.draft.form_id).await?;
     let view = CasesPage {
-        chrome,
+        chrome: EditChrome { message: query.message(), ..EditChrome::new(user, &form, "tests") },
         failing: results.iter().filter(|r| !r.run.passed).count(),
         cases: results.iter().map(CaseView::new).collect(),
     };
@@ -52,9 +48,8 @@ pub async fn show_new_case(
     signed_in: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let form = drafts::load_form_state(&state.ctx, form_id(&raw_id)?).await?;
-    let chrome = EditChrome::new(user, FormNav::new(&form, "tests"));
+    let (user, form) = draft_to_edit(&state, &signed_in, &raw_id).await?;
+    let chrome = EditChrome::new(user, &form, "tests");
     Ok(page(&case_page(chrome, &form, None, &CaseInput::default(), None), StatusCode::OK))
 }
 
@@ -78,8 +73,7 @@ pub async fn show_case(
         expected_outcome: case.expected_outcome.clone(),
         expected_pool: case.expected_pool.clone(),
     };
-    let mut chrome = EditChrome::new(user, FormNav::new(&form, "tests"));
-    chrome.message = done_message(query.done.as_deref()).map(str::to_owned);
+    let chrome = EditChrome { message: query.message(), ..EditChrome::new(user, &form, "tests") };
     Ok(page(&case_page(chrome, &form, Some(case_id), &input, Some(CaseView::new(result))), StatusCode::OK))
 }
 
@@ -208,15 +202,14 @@ async fn save(
     case_id: Option<Uuid>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user: CurrentUser = editor(&signed_in)?;
+    let post = Posted::read(&state, &signed_in, id, request).await?;
     let form = drafts::load_form_state(&state.ctx, id).await?;
-    let input = case_input(&body, &form.draft.definition);
-    match form_tests::save_case(&state.ctx, &user, id, case_id, input.clone()).await {
+    let input = case_input(&post.body, &form.draft.definition);
+    match form_tests::save_case(&state.ctx, &post.user, id, case_id, input.clone()).await {
         Ok(saved) => Ok(Redirect::to(&format!("/admin/forms/{id}/tests/{saved}?done=saved")).into_response()),
         Err(error @ AppError::Invalid(_)) => {
             let status = refused_status(&error);
-            let chrome = EditChrome::new(user, FormNav::new(&form, "tests")).refused(error);
+            let chrome = EditChrome::new(post.user, &form, "tests").refused(error);
             Ok(page(&case_page(chrome, &form, case_id, &input, None), status))
         }
         Err(other) => Err(other.into()),
@@ -231,7 +224,7 @@ pub async fn submit_delete_case(
     request: Request,
 ) -> Result<Response, PageError> {
     let (id, case_id) = (form_id(&raw_id)?, form_id(&raw_case)?);
-    checked_body(&state, &signed_in, request).await?;
-    form_tests::delete_case(&state.ctx, &signed_in.0, id, case_id).await?;
+    let post = Posted::read(&state, &signed_in, id, request).await?;
+    form_tests::delete_case(&state.ctx, &post.user, id, case_id).await?;
     Ok(Redirect::to(&format!("/admin/forms/{id}/tests?done=deleted")).into_response())
 }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::builder::Errors;
+use super::section::Posted;
 use super::view::{FormRowView, FormsPage, status_label, when};
 use super::{checked_body, done_message, editor, form_id, page};
 use crate::app::auth::CurrentUser;
@@ -21,6 +22,13 @@ pub struct DoneQuery {
     pub(super) done: Option<String>,
 }
 
+impl DoneQuery {
+    /// What the action that led here did, for the page to say.
+    pub(super) fn message(&self) -> Option<String> {
+        done_message(self.done.as_deref()).map(str::to_owned)
+    }
+}
+
 /// GET /admin/forms
 pub async fn show_forms(
     State(state): State<AppState>,
@@ -29,7 +37,7 @@ pub async fn show_forms(
 ) -> Result<Response, PageError> {
     let user = editor(&signed_in)?;
     let mut forms = forms_page(&state, user).await?;
-    forms.message = done_message(query.done.as_deref()).map(str::to_owned);
+    forms.message = query.message();
     Ok(page(&forms, StatusCode::OK))
 }
 
@@ -130,17 +138,15 @@ pub async fn submit_duplicate(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let source = form_id(&raw_id)?;
-    let form = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
     let new = NewForm {
-        title: form.get("title").unwrap_or_default().into(),
-        slug: form.get("slug").unwrap_or_default().into(),
+        title: post.body.get("title").unwrap_or_default().into(),
+        slug: post.body.get("slug").unwrap_or_default().into(),
     };
-    match catalog::duplicate_form(&state.ctx, &user, source, &new).await {
+    match catalog::duplicate_form(&state.ctx, &post.user, post.id, &new).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/forms/{id}?done=created")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let mut forms = forms_page(&state, user).await?;
+            let mut forms = forms_page(&state, post.user).await?;
             let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
             forms.error = Some(format!("The form was not duplicated: {}", messages.join(" ")));
             Ok(page(&forms, StatusCode::UNPROCESSABLE_ENTITY))
@@ -156,9 +162,8 @@ pub async fn submit_archive(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    checked_body(&state, &signed_in, request).await?;
-    catalog::archive_form(&state.ctx, &signed_in.0, id).await?;
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    catalog::archive_form(&state.ctx, &post.user, post.id).await?;
     Ok(Redirect::to("/admin/forms?done=archived").into_response())
 }
 
@@ -169,8 +174,7 @@ pub async fn submit_restore(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    checked_body(&state, &signed_in, request).await?;
-    catalog::restore_form(&state.ctx, &signed_in.0, id).await?;
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    catalog::restore_form(&state.ctx, &post.user, post.id).await?;
     Ok(Redirect::to("/admin/forms?done=restored").into_response())
 }

@@ -1,16 +1,13 @@
 //! Named lists (competitor domains, job-title words, countries...): add,
 //! rename, change and delete (refused while a condition uses the list).
 
-use axum::extract::{Path, Query, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::list::DoneQuery;
-use super::refused_status;
-use super::view::FormNav;
+use super::section::{Posted, Section, after_edit, shown_refusal};
 use super::view_editors::{EditChrome, ListView, ListsPage};
-use super::{checked_body, done_message, edit_context, editor, form_id, message_of, page, posted_revision};
+use super::{form_id, page};
 use crate::app::AppError;
 use crate::app::auth::CurrentUser;
 use crate::app::drafts;
@@ -20,38 +17,38 @@ use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 
-/// GET /admin/forms/{id}/lists
-pub async fn show_lists(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(raw_id): Path<String>,
-    Query(query): Query<DoneQuery>,
-) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let mut view = lists_page(&state, user, form_id(&raw_id)?).await?;
-    view.chrome.message = done_message(query.done.as_deref()).map(str::to_owned);
-    Ok(page(&view, StatusCode::OK))
-}
+/// The named lists conditions test against.
+pub struct Lists;
 
-async fn lists_page(state: &AppState, user: CurrentUser, id: Uuid) -> Result<ListsPage, PageError> {
-    let form = drafts::load_form_state(&state.ctx, id).await?;
-    let def = &form.draft.definition;
-    let lists = def
-        .lists
-        .iter()
-        .map(|(name, entries)| ListView {
-            name: name.clone(),
-            entries: entries.join("\n"),
-            used_by: list_references(def, name),
+/// GET /admin/forms/{id}/lists, and the page a refused delete shows again.
+impl Section for Lists {
+    const PATH: &'static str = "lists";
+    type Page = ListsPage;
+
+    async fn page(state: &AppState, user: CurrentUser, id: Uuid) -> Result<ListsPage, PageError> {
+        let form = drafts::load_form_state(&state.ctx, id).await?;
+        let def = &form.draft.definition;
+        let lists = def
+            .lists
+            .iter()
+            .map(|(name, entries)| ListView {
+                name: name.clone(),
+                entries: entries.join("\n"),
+                used_by: list_references(def, name),
+            })
+            .collect();
+        Ok(ListsPage {
+            chrome: EditChrome::new(user, &form, "lists"),
+            lists,
+            failed: None,
+            new_name: String::new(),
+            new_entries: String::new(),
         })
-        .collect();
-    Ok(ListsPage {
-        chrome: EditChrome::new(user, FormNav::new(&form, "lists")),
-        lists,
-        failed: None,
-        new_name: String::new(),
-        new_entries: String::new(),
-    })
+    }
+
+    fn chrome(page: &mut ListsPage) -> &mut EditChrome {
+        &mut page.chrome
+    }
 }
 
 /// POST /admin/forms/{id}/lists: adds a list, or saves one (`original`).
@@ -61,19 +58,18 @@ pub async fn submit_list(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let (id, body) = (post.id, &post.body);
     let original = body.get("original").filter(|o| !o.is_empty());
     let name = body.get("name").unwrap_or_default();
     let entries: Vec<String> = body.get("entries").unwrap_or_default().lines().map(str::to_owned).collect();
-    let revision = posted_revision(&body)?;
-    let at = edit_context(&state, &user, id, revision);
-    match edits::save_list(at, original, name, entries).await {
+    let revision = post.revision()?;
+    let result = edits::save_list(post.at(&state)?, original, name, entries).await;
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}/lists?done=saved")).into_response()),
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = refused_status(&error);
-            let mut view = lists_page(&state, user, id).await?;
+        Err(error) => {
+            let (status, error) = shown_refusal(error)?;
+            let mut view = Lists::page(&state, post.user, id).await?;
             let typed = body.get("entries").unwrap_or_default().to_owned();
             match original {
                 Some(original) => {
@@ -90,7 +86,6 @@ pub async fn submit_list(
             };
             Ok(page(&view, status))
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -101,19 +96,7 @@ pub async fn submit_delete_list(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let name = body.get("original").unwrap_or_default();
-    let at = edit_context(&state, &user, id, posted_revision(&body)?);
-    match edits::delete_list(at, name).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}/lists?done=deleted")).into_response()),
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = refused_status(&error);
-            let mut view = lists_page(&state, user, id).await?;
-            view.chrome.error = Some(message_of(error));
-            Ok(page(&view, status))
-        }
-        Err(other) => Err(other.into()),
-    }
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let result = edits::delete_list(post.at(&state)?, post.body.get("original").unwrap_or_default()).await;
+    after_edit::<Lists, _>(&state, post, result, "deleted").await
 }

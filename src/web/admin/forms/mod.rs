@@ -7,7 +7,8 @@
 //! typed. Builder buttons (add condition, add option...) post the whole
 //! page back and re-render it without saving; with htmx only the editor
 //! form is swapped. Handlers stay thin: form parsing lives in
-//! `question_form`, `rule_forms` and `builder`, view models in `view`.
+//! `question_form`, `rule_forms` and `builder`, view models in `view`,
+//! and what the sections' handlers have in common in `section`.
 
 mod builder;
 mod builder_catalog;
@@ -23,6 +24,7 @@ mod question;
 mod question_form;
 mod rule_forms;
 mod scoring;
+mod section;
 mod settings;
 mod versions;
 mod view;
@@ -37,6 +39,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use uuid::Uuid;
+
+use lists::Lists;
+use outcomes::Outcomes;
+use scoring::Scoring;
 
 use crate::app::AppError;
 use crate::app::auth::{CurrentUser, Role};
@@ -71,21 +77,24 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/forms/{form_id}/questions/{question_id}/move", post(overview::submit_move_question))
         .route("/admin/forms/{form_id}/questions/{question_id}/delete", post(overview::submit_delete_question))
-        .route("/admin/forms/{form_id}/scoring", get(scoring::show_rules))
-        .route("/admin/forms/{form_id}/scoring/new", get(scoring::show_new_rule).post(scoring::submit_new_rule))
-        .route("/admin/forms/{form_id}/scoring/{number}", get(scoring::show_rule).post(scoring::submit_rule))
-        .route("/admin/forms/{form_id}/scoring/{number}/move", post(scoring::submit_move_rule))
-        .route("/admin/forms/{form_id}/scoring/{number}/delete", post(scoring::submit_delete_rule))
-        .route("/admin/forms/{form_id}/lists", get(lists::show_lists).post(lists::submit_list))
+        .route("/admin/forms/{form_id}/scoring", get(section::show::<Scoring>))
+        .route("/admin/forms/{form_id}/scoring/new", get(scoring::show_new_rule).post(section::submit_new::<Scoring>))
+        .route("/admin/forms/{form_id}/scoring/{number}", get(scoring::show_rule).post(section::submit_item::<Scoring>))
+        .route("/admin/forms/{form_id}/scoring/{number}/move", post(section::move_item::<Scoring>))
+        .route("/admin/forms/{form_id}/scoring/{number}/delete", post(section::delete_item::<Scoring>))
+        .route("/admin/forms/{form_id}/lists", get(section::show::<Lists>).post(lists::submit_list))
         .route("/admin/forms/{form_id}/lists/delete", post(lists::submit_delete_list))
-        .route("/admin/forms/{form_id}/outcomes", get(outcomes::show_outcomes))
+        .route("/admin/forms/{form_id}/outcomes", get(section::show::<Outcomes>))
         .route(
             "/admin/forms/{form_id}/outcomes/new",
-            get(outcomes::show_new_outcome).post(outcomes::submit_new_outcome),
+            get(outcomes::show_new_outcome).post(section::submit_new::<Outcomes>),
         )
-        .route("/admin/forms/{form_id}/outcomes/{number}", get(outcomes::show_outcome).post(outcomes::submit_outcome))
-        .route("/admin/forms/{form_id}/outcomes/{number}/move", post(outcomes::submit_move_outcome))
-        .route("/admin/forms/{form_id}/outcomes/{number}/delete", post(outcomes::submit_delete_outcome))
+        .route(
+            "/admin/forms/{form_id}/outcomes/{number}",
+            get(outcomes::show_outcome).post(section::submit_item::<Outcomes>),
+        )
+        .route("/admin/forms/{form_id}/outcomes/{number}/move", post(section::move_item::<Outcomes>))
+        .route("/admin/forms/{form_id}/outcomes/{number}/delete", post(section::delete_item::<Outcomes>))
         .route("/admin/forms/{form_id}/settings", get(settings::show_settings).post(settings::submit_settings))
         .route("/admin/forms/{form_id}/tests", get(cases::show_cases))
         .route("/admin/forms/{form_id}/tests/new", get(cases::show_new_case).post(cases::submit_new_case))

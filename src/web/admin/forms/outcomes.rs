@@ -2,21 +2,20 @@
 //! tier, condition, ending, booking, handoff and time to accept.
 
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use uuid::Uuid;
 
 use super::builder_catalog::Catalog;
 use super::builder_view::{BuilderView, condition_text};
 use super::list::DoneQuery;
+use super::page;
 use super::rule_forms::{OutcomeForm, WHEN};
-use super::view::FormNav;
+use super::section::{Numbered, Posted, Section, draft_to_edit, item_index, shown_refusal};
 use super::view_editors::{EditChrome, OutcomePage, OutcomeRowView, OutcomesPage, ResourceView};
-use super::{checked_body, done_message, edit_context, editor, form_id, html, message_of, page, posted_revision};
-use super::{refused_status, see_other, wants_fragment};
 use crate::app::auth::CurrentUser;
-use crate::app::drafts::{self, FormState};
-use crate::app::editor::{self as edits, Move};
+use crate::app::drafts::{self, Draft, FormState};
+use crate::app::editor::{self as edits, EditContext, Move};
 use crate::app::{AppError, Context};
 use crate::engine::Handoff;
 use crate::store;
@@ -24,44 +23,44 @@ use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
 
-/// GET /admin/forms/{id}/outcomes
-pub async fn show_outcomes(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(raw_id): Path<String>,
-    Query(query): Query<DoneQuery>,
-) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let mut view = outcomes_page(&state, user, form_id(&raw_id)?).await?;
-    view.chrome.message = done_message(query.done.as_deref()).map(str::to_owned);
-    Ok(page(&view, StatusCode::OK))
-}
+/// The outcomes, checked in order when a prospect finishes.
+pub struct Outcomes;
 
-async fn outcomes_page(state: &AppState, user: CurrentUser, id: Uuid) -> Result<OutcomesPage, PageError> {
-    let form = drafts::load_form_state(&state.ctx, id).await?;
-    let def = &form.draft.definition;
-    let catalog = Catalog::for_form(def, true);
-    let count = def.outcomes.len();
-    let outcomes = def
-        .outcomes
-        .iter()
-        .enumerate()
-        .map(|(i, o)| OutcomeRowView {
-            number: i + 1,
-            id: o.id.clone(),
-            tier: o.tier.clone(),
-            when: condition_text(o.when.as_ref(), &catalog),
-            handoff: match &o.handoff {
-                Handoff::Route(pool) => format!("route to pool {pool}"),
-                Handoff::Nurture => "nurture".into(),
-                Handoff::Disqualify(reason) => format!("disqualify ({reason})"),
-            },
-            booking: o.ending.offer_booking,
-            first: i == 0,
-            last: i + 1 == count,
-        })
-        .collect();
-    Ok(OutcomesPage { chrome: EditChrome::new(user, FormNav::new(&form, "outcomes")), outcomes })
+/// GET /admin/forms/{id}/outcomes and its moves and deletes, through `section`.
+impl Section for Outcomes {
+    const PATH: &'static str = "outcomes";
+    type Page = OutcomesPage;
+
+    async fn page(state: &AppState, user: CurrentUser, id: Uuid) -> Result<OutcomesPage, PageError> {
+        let form = drafts::load_form_state(&state.ctx, id).await?;
+        let def = &form.draft.definition;
+        let catalog = Catalog::for_form(def, true);
+        let count = def.outcomes.len();
+        let outcomes = def
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| OutcomeRowView {
+                number: i + 1,
+                id: o.id.clone(),
+                tier: o.tier.clone(),
+                when: condition_text(o.when.as_ref(), &catalog),
+                handoff: match &o.handoff {
+                    Handoff::Route(pool) => format!("route to pool {pool}"),
+                    Handoff::Nurture => "nurture".into(),
+                    Handoff::Disqualify(reason) => format!("disqualify ({reason})"),
+                },
+                booking: o.ending.offer_booking,
+                first: i == 0,
+                last: i + 1 == count,
+            })
+            .collect();
+        Ok(OutcomesPage { chrome: EditChrome::new(user, &form, "outcomes"), outcomes })
+    }
+
+    fn chrome(page: &mut OutcomesPage) -> &mut EditChrome {
+        &mut page.chrome
+    }
 }
 
 /// GET /admin/forms/{id}/outcomes/new
@@ -70,10 +69,9 @@ pub async fn show_new_outcome(
     signed_in: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let form = drafts::load_form_state(&state.ctx, form_id(&raw_id)?).await?;
+    let (user, form) = draft_to_edit(&state, &signed_in, &raw_id).await?;
     let pools = pool_names(&state.ctx).await?;
-    let chrome = EditChrome::new(user, FormNav::new(&form, "outcomes"));
+    let chrome = EditChrome::new(user, &form, "outcomes");
     Ok(page(&outcome_page(chrome, &form, None, OutcomeForm::new_outcome(), pools), StatusCode::OK))
 }
 
@@ -84,13 +82,10 @@ pub async fn show_outcome(
     Path((raw_id, number)): Path<(String, usize)>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let form = drafts::load_form_state(&state.ctx, form_id(&raw_id)?).await?;
-    let index = number.checked_sub(1).ok_or(AppError::NotFound)?;
-    let outcome = form.draft.definition.outcomes.get(index).ok_or(AppError::NotFound)?;
+    let (user, form) = draft_to_edit(&state, &signed_in, &raw_id).await?;
+    let outcome = form.draft.definition.outcomes.get(item_index(number)?).ok_or(AppError::NotFound)?;
     let typed = OutcomeForm::from_outcome(outcome);
-    let mut chrome = EditChrome::new(user, FormNav::new(&form, "outcomes"));
-    chrome.message = done_message(query.done.as_deref()).map(str::to_owned);
+    let chrome = EditChrome { message: query.message(), ..EditChrome::new(user, &form, "outcomes") };
     let pools = pool_names(&state.ctx).await?;
     Ok(page(&outcome_page(chrome, &form, Some(number), typed, pools), StatusCode::OK))
 }
@@ -140,128 +135,52 @@ fn outcome_page(
     }
 }
 
-/// POST /admin/forms/{id}/outcomes/new
-pub async fn submit_new_outcome(
-    state: State<AppState>,
-    signed_in: SignedIn,
-    Path(raw_id): Path<String>,
-    request: Request,
-) -> Result<Response, PageError> {
-    save(state, signed_in, form_id(&raw_id)?, None, request).await
-}
-
-/// POST /admin/forms/{id}/outcomes/{number}
-pub async fn submit_outcome(
-    state: State<AppState>,
-    signed_in: SignedIn,
-    Path((raw_id, number)): Path<(String, usize)>,
-    request: Request,
-) -> Result<Response, PageError> {
-    number.checked_sub(1).ok_or(PageError(AppError::NotFound))?;
-    save(state, signed_in, form_id(&raw_id)?, Some(number), request).await
-}
-
-async fn save(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    id: Uuid,
-    number: Option<usize>,
-    request: Request,
-) -> Result<Response, PageError> {
-    let headers = request.headers().clone();
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let form = drafts::load_form_state(&state.ctx, id).await?;
-    let catalog = Catalog::for_form(&form.draft.definition, true);
-    let pools = pool_names(&state.ctx).await?;
-    let mut typed = OutcomeForm::parse(&body);
-    let revision = posted_revision(&body)?;
-    let overwrite = body.get("overwrite_revision").and_then(|r| r.parse::<i64>().ok());
-    let chrome = EditChrome { revision, ..EditChrome::new(user.clone(), FormNav::new(&form, "outcomes")) };
-    if overwrite.is_none() && typed.apply(body.get("action").unwrap_or("save"), &catalog) {
-        return Ok(respond(&headers, outcome_page(chrome, &form, number, typed, pools), StatusCode::OK));
+impl Numbered for Outcomes {
+    /// POST /admin/forms/{id}/outcomes/new and /admin/forms/{id}/outcomes/{number}
+    async fn save(
+        state: AppState,
+        signed_in: SignedIn,
+        id: Uuid,
+        number: Option<usize>,
+        request: Request,
+    ) -> Result<Response, PageError> {
+        let post = Posted::read(&state, &signed_in, id, request).await?;
+        let form = drafts::load_form_state(&state.ctx, id).await?;
+        let catalog = Catalog::for_form(&form.draft.definition, true);
+        let pools = pool_names(&state.ctx).await?;
+        let mut typed = OutcomeForm::parse(&post.body);
+        let chrome = post.chrome(&form, "outcomes")?;
+        let respond = |chrome, typed, status| post.respond(&outcome_page(chrome, &form, number, typed, pools), status);
+        if let Some(action) = post.builder_action()
+            && typed.apply(action, &catalog)
+        {
+            return Ok(respond(chrome, typed, StatusCode::OK));
+        }
+        let outcome = match typed.to_outcome(&catalog) {
+            Ok(outcome) => outcome,
+            Err(errors) => {
+                return Ok(respond(EditChrome { errors, ..chrome }, typed, StatusCode::UNPROCESSABLE_ENTITY));
+            }
+        };
+        let outcome_id = outcome.id.clone();
+        match edits::save_outcome(post.saving_at(&state)?, number.map(|n| n - 1), outcome).await {
+            Ok(draft) => {
+                let position = draft.definition.outcomes.iter().position(|o| o.id == outcome_id).unwrap_or(0) + 1;
+                Ok(post.see_other(&format!("/admin/forms/{id}/outcomes/{position}?done=saved")))
+            }
+            Err(error) => {
+                let (status, error) = shown_refusal(error)?;
+                Ok(respond(chrome.refused(error), typed, status))
+            }
+        }
     }
-    let outcome = match typed.to_outcome(&catalog) {
-        Ok(outcome) => outcome,
-        Err(errors) => {
-            let view = outcome_page(EditChrome { errors, ..chrome }, &form, number, typed, pools);
-            return Ok(respond(&headers, view, StatusCode::UNPROCESSABLE_ENTITY));
-        }
-    };
-    let outcome_id = outcome.id.clone();
-    let at = edit_context(&state, &user, id, overwrite.unwrap_or(revision));
-    match edits::save_outcome(at, number.map(|n| n - 1), outcome).await {
-        Ok(draft) => {
-            let position = draft.definition.outcomes.iter().position(|o| o.id == outcome_id).unwrap_or(0) + 1;
-            Ok(see_other(&headers, &format!("/admin/forms/{id}/outcomes/{position}?done=saved")))
-        }
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = refused_status(&error);
-            let view = outcome_page(chrome.refused(error), &form, number, typed, pools);
-            Ok(respond(&headers, view, status))
-        }
-        Err(other) => Err(other.into()),
+
+    async fn move_item(at: EditContext<'_>, index: usize, direction: Move) -> Result<Draft, AppError> {
+        edits::move_outcome(at, index, direction).await
     }
-}
 
-fn respond(headers: &HeaderMap, view: OutcomePage, status: StatusCode) -> Response {
-    let rendered = if wants_fragment(headers) {
-        askama::Template::render(&view.as_editor())
-    } else {
-        askama::Template::render(&view)
-    };
-    html(rendered, status)
-}
-
-/// POST /admin/forms/{id}/outcomes/{number}/move
-pub async fn submit_move_outcome(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path((raw_id, number)): Path<(String, usize)>,
-    request: Request,
-) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let direction = if body.get("direction") == Some("up") { Move::Up } else { Move::Down };
-    let at = edit_context(&state, &user, id, posted_revision(&body)?);
-    let index = number.checked_sub(1).ok_or(PageError(AppError::NotFound))?;
-    let result = edits::move_outcome(at, index, direction).await;
-    after_list_edit(&state, user, id, result, "saved").await
-}
-
-/// POST /admin/forms/{id}/outcomes/{number}/delete: refused while a test
-/// case expects the outcome.
-pub async fn submit_delete_outcome(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path((raw_id, number)): Path<(String, usize)>,
-    request: Request,
-) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let at = edit_context(&state, &user, id, posted_revision(&body)?);
-    let index = number.checked_sub(1).ok_or(PageError(AppError::NotFound))?;
-    let result = edits::delete_outcome(at, index).await;
-    after_list_edit(&state, user, id, result, "deleted").await
-}
-
-async fn after_list_edit(
-    state: &AppState,
-    user: CurrentUser,
-    id: Uuid,
-    result: Result<drafts::Draft, AppError>,
-    done: &str,
-) -> Result<Response, PageError> {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}/outcomes?done={done}")).into_response()),
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = refused_status(&error);
-            let mut view = outcomes_page(state, user, id).await?;
-            view.chrome.error = Some(message_of(error));
-            Ok(page(&view, status))
-        }
-        Err(other) => Err(other.into()),
+    /// Refused while a test case expects the outcome.
+    async fn delete_item(at: EditContext<'_>, index: usize) -> Result<Draft, AppError> {
+        edits::delete_outcome(at, index).await
     }
 }

@@ -8,10 +8,11 @@ use uuid::Uuid;
 
 use super::list::DoneQuery;
 use super::question_form::parse_kind;
+use super::section::{Posted, shown_refusal};
 use super::view::{CaseView, FindingView, FormNav, FormPage, HistoryView, QuestionRowView, RefusalView, kind_choices};
-use super::{checked_body, done_message, edit_context, editor, form_id, page, posted_revision, refused_status};
+use super::{editor, form_id, message_of, page};
 use crate::app::auth::CurrentUser;
-use crate::app::editor::{self, Move};
+use crate::app::editor;
 use crate::app::publishing::{self, PublishResult};
 use crate::app::{AppError, drafts, form_tests};
 use crate::engine::{self, kind_label};
@@ -28,7 +29,7 @@ pub async fn show_form(
 ) -> Result<Response, PageError> {
     let user = editor(&signed_in)?;
     let mut form = form_page(&state, user, form_id(&raw_id)?).await?;
-    form.message = done_message(query.done.as_deref()).map(str::to_owned);
+    form.message = query.message();
     Ok(page(&form, StatusCode::OK))
 }
 
@@ -81,20 +82,29 @@ async fn refused_page(
     id: Uuid,
     error: AppError,
 ) -> Result<(FormPage, StatusCode), PageError> {
-    let status = refused_status(&error);
-    let message = match error {
-        AppError::Conflict(message) => message,
-        AppError::Invalid(errors) => errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" "),
-        other => return Err(other.into()),
-    };
+    let (status, error) = shown_refusal(error)?;
     let mut form = form_page(state, user, id).await?;
-    form.error = Some(message);
+    form.error = Some(message_of(error));
     Ok((form, status))
 }
 
 async fn refused(state: &AppState, user: CurrentUser, id: Uuid, error: AppError) -> Result<Response, PageError> {
     let (form, status) = refused_page(state, user, id, error).await?;
     Ok(page(&form, status))
+}
+
+/// After a move or delete: back to the form page (`then` after its
+/// address), or the page again with why the edit was refused.
+async fn after_edit(
+    state: &AppState,
+    post: Posted,
+    result: Result<drafts::Draft, AppError>,
+    then: &str,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{}{then}", post.id)).into_response()),
+        Err(error) => refused(state, post.user, post.id, error).await,
+    }
 }
 
 /// POST /admin/forms/{id}/questions: adds a question, then opens it.
@@ -104,18 +114,17 @@ pub async fn submit_add_question(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let (id, body) = (post.id, &post.body);
     let (question_id, label) = (body.get("id").unwrap_or_default().trim(), body.get("label").unwrap_or_default());
     let Some(kind) = body.get("kind").and_then(parse_kind) else {
-        return refused(&state, user, id, AppError::invalid("kind", "Choose a kind of question.")).await;
+        return refused(&state, post.user, id, AppError::invalid("kind", "Choose a kind of question.")).await;
     };
-    let at = edit_context(&state, &user, id, posted_revision(&body)?);
-    match editor::add_question(at, question_id, kind, label).await {
+    let result = editor::add_question(post.at(&state)?, question_id, kind, label).await;
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}/questions/{question_id}")).into_response()),
         Err(error) => {
-            let (mut form, status) = refused_page(&state, user.clone(), id, error).await?;
+            let (mut form, status) = refused_page(&state, post.user, id, error).await?;
             (form.new_id, form.new_label) = (question_id.to_owned(), label.to_owned());
             form.kinds = kind_choices(body.get("kind").unwrap_or_default());
             Ok(page(&form, status))
@@ -130,15 +139,9 @@ pub async fn submit_move_question(
     Path((raw_id, question_id)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let direction = if body.get("direction") == Some("up") { Move::Up } else { Move::Down };
-    let at = edit_context(&state, &user, id, posted_revision(&body)?);
-    match editor::move_question(at, &question_id, direction).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}#questions")).into_response()),
-        Err(error) => refused(&state, user, id, error).await,
-    }
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let result = editor::move_question(post.at(&state)?, &question_id, post.direction()).await;
+    after_edit(&state, post, result, "#questions").await
 }
 
 /// POST /admin/forms/{id}/questions/{question}/delete: refused, with the
@@ -149,14 +152,9 @@ pub async fn submit_delete_question(
     Path((raw_id, question_id)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let at = edit_context(&state, &user, id, posted_revision(&body)?);
-    match editor::delete_question(at, &question_id).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}?done=deleted")).into_response()),
-        Err(error) => refused(&state, user, id, error).await,
-    }
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let result = editor::delete_question(post.at(&state)?, &question_id).await;
+    after_edit(&state, post, result, "?done=deleted").await
 }
 
 /// POST /admin/forms/{id}/publish: lint and test cases first.
@@ -166,16 +164,16 @@ pub async fn submit_publish(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let note = body.get("note").unwrap_or_default();
-    match publishing::publish_draft(&state.ctx, &user, id, posted_revision(&body)?, note).await {
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let id = post.id;
+    let note = post.body.get("note").unwrap_or_default();
+    let result = publishing::publish_draft(&state.ctx, &post.user, id, post.revision()?, note).await;
+    match result {
         Ok(PublishResult::Published { version, .. }) => {
             Ok(Redirect::to(&format!("/admin/forms/{id}/versions?published={version}")).into_response())
         }
         Ok(PublishResult::Refused(refusal)) => {
-            let mut form = form_page(&state, user, id).await?;
+            let mut form = form_page(&state, post.user, id).await?;
             form.refusal = Some(RefusalView {
                 errors: FindingView::all(&refusal.errors),
                 failed_cases: refusal.failed_cases.iter().map(CaseView::new).collect(),
@@ -183,6 +181,6 @@ pub async fn submit_publish(
             form.note = note.to_owned();
             Ok(page(&form, StatusCode::UNPROCESSABLE_ENTITY))
         }
-        Err(error) => refused(&state, user, id, error).await,
+        Err(error) => refused(&state, post.user, id, error).await,
     }
 }

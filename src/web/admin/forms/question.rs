@@ -3,17 +3,17 @@
 //! condition builder. Builder buttons re-render without saving.
 
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::builder_catalog::Catalog;
 use super::builder_view::{BuilderView, Choice};
 use super::list::DoneQuery;
 use super::question_form::{QuestionForm, parse_kind};
-use super::view::{FormNav, kind_choices, lead_field_choices};
+use super::section::{Posted, draft_to_edit, shown_refusal};
+use super::view::{kind_choices, lead_field_choices};
 use super::view_editors::{BranchView, EditChrome, OptionView, QuestionPage};
-use super::{checked_body, done_message, edit_context, editor, form_id, html, posted_revision};
-use super::{refused_status, see_other, wants_fragment};
+use super::{form_id, page};
 use crate::app::drafts::{self, FormState};
 use crate::app::{AppError, editor as edits};
 use crate::engine::{FINISH, FormDefinition, QuestionKind};
@@ -28,14 +28,11 @@ pub async fn show_question(
     Path((raw_id, question_id)): Path<(String, String)>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let form = drafts::load_form_state(&state.ctx, form_id(&raw_id)?).await?;
+    let (user, form) = draft_to_edit(&state, &signed_in, &raw_id).await?;
     let question = form.draft.definition.questions.iter().find(|q| q.id == question_id).ok_or(AppError::NotFound)?;
     let typed = QuestionForm::from_question(question);
-    let mut chrome = EditChrome::new(user, FormNav::new(&form, "questions"));
-    chrome.message = done_message(query.done.as_deref()).map(str::to_owned);
-    let view = question_page(chrome, &form, &question_id, typed);
-    Ok(html(askama::Template::render(&view), StatusCode::OK))
+    let chrome = EditChrome { message: query.message(), ..EditChrome::new(user, &form, "questions") };
+    Ok(page(&question_page(chrome, &form, &question_id, typed), StatusCode::OK))
 }
 
 /// POST /admin/forms/{id}/questions/{question}: a builder button, or a save.
@@ -45,19 +42,16 @@ pub async fn submit_question(
     Path((raw_id, question_id)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let headers = request.headers().clone();
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let id = post.id;
     let form = drafts::load_form_state(&state.ctx, id).await?;
     let catalog = Catalog::for_form(&form.draft.definition, true);
-    let mut typed = QuestionForm::parse(&body);
-    let revision = posted_revision(&body)?;
-    let overwrite = body.get("overwrite_revision").and_then(|r| r.parse::<i64>().ok());
-    let chrome = EditChrome { revision, ..EditChrome::new(user.clone(), FormNav::new(&form, "questions")) };
-    let respond =
-        |chrome, typed, status| html(render(&headers, question_page(chrome, &form, &question_id, typed)), status);
-    if overwrite.is_none() && typed.apply(body.get("action").unwrap_or("save"), &catalog) {
+    let mut typed = QuestionForm::parse(&post.body);
+    let chrome = post.chrome(&form, "questions")?;
+    let respond = |chrome, typed, status| post.respond(&question_page(chrome, &form, &question_id, typed), status);
+    if let Some(action) = post.builder_action()
+        && typed.apply(action, &catalog)
+    {
         return Ok(respond(chrome, typed, StatusCode::OK));
     }
     let ids: Vec<String> = form.draft.definition.questions.iter().map(|q| q.id.clone()).collect();
@@ -66,20 +60,13 @@ pub async fn submit_question(
         Err(errors) => return Ok(respond(EditChrome { errors, ..chrome }, typed, StatusCode::UNPROCESSABLE_ENTITY)),
     };
     let new_id = question.id.clone();
-    let at = edit_context(&state, &user, id, overwrite.unwrap_or(revision));
-    match edits::save_question(at, &question_id, question).await {
-        Ok(_) => Ok(see_other(&headers, &format!("/admin/forms/{id}/questions/{new_id}?done=saved"))),
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = refused_status(&error);
+    match edits::save_question(post.saving_at(&state)?, &question_id, question).await {
+        Ok(_) => Ok(post.see_other(&format!("/admin/forms/{id}/questions/{new_id}?done=saved"))),
+        Err(error) => {
+            let (status, error) = shown_refusal(error)?;
             Ok(respond(chrome.refused(error), typed, status))
         }
-        Err(other) => Err(other.into()),
     }
-}
-
-/// The page, or for htmx only its editor form.
-fn render(headers: &HeaderMap, view: QuestionPage) -> askama::Result<String> {
-    if wants_fragment(headers) { askama::Template::render(&view.as_editor()) } else { askama::Template::render(&view) }
 }
 
 fn question_page(chrome: EditChrome, form: &FormState, original_id: &str, typed: QuestionForm) -> QuestionPage {

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::section::{Posted, shown_refusal};
 use super::view::{CaseView, FindingView, FormNav, VersionView, VersionsPage, when};
-use super::{checked_body, editor, form_id, message_of, page, posted_revision, refused_status};
+use super::{editor, form_id, message_of, page};
 use crate::app::auth::CurrentUser;
 use crate::app::catalog::{self, ExportFormat};
+use crate::app::drafts;
 use crate::app::publishing::{self, PublishResult};
-use crate::app::{AppError, drafts};
 use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::error::PageError;
@@ -78,35 +79,32 @@ pub async fn submit_rollback(
     Path((raw_id, version)): Path<(String, i32)>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let revision = posted_revision(&body)?;
-    let note = body.get("note").unwrap_or_default();
-    let result = publishing::roll_back(&state.ctx, &user, id, version, revision, note).await;
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let id = post.id;
+    let note = post.body.get("note").unwrap_or_default();
+    let result = publishing::roll_back(&state.ctx, &post.user, id, version, post.revision()?, note).await;
     let mut view = match result {
         Ok(PublishResult::Published { version: new, failed_cases, .. }) if failed_cases.is_empty() => {
             return Ok(Redirect::to(&format!("/admin/forms/{id}/versions?published={new}")).into_response());
         }
         Ok(PublishResult::Published { version: new, warnings, failed_cases }) => {
-            let mut view = versions_page(&state, user, id).await?;
+            let mut view = versions_page(&state, post.user, id).await?;
             view.message = Some(format!("Version {new} is live: it restores version {version}."));
             view.warnings = FindingView::all(&warnings);
             view.failed_cases = failed_cases.iter().map(CaseView::new).collect();
             return Ok(page(&view, StatusCode::OK));
         }
         Ok(PublishResult::Refused(refusal)) => {
-            let mut view = versions_page(&state, user, id).await?;
+            let mut view = versions_page(&state, post.user, id).await?;
             view.refusal = FindingView::all(&refusal.errors);
             view
         }
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = refused_status(&error);
-            let mut view = versions_page(&state, user, id).await?;
+        Err(error) => {
+            let (status, error) = shown_refusal(error)?;
+            let mut view = versions_page(&state, post.user, id).await?;
             view.error = Some(message_of(error));
             return Ok(page(&view, status));
         }
-        Err(other) => return Err(other.into()),
     };
     view.message = None;
     Ok(page(&view, StatusCode::UNPROCESSABLE_ENTITY))

@@ -10,9 +10,11 @@ use askama_web::WebTemplate;
 use super::builder::Errors;
 use super::builder_view::{BuilderView, Choice};
 use super::question_form::QuestionForm;
+use super::section::EditorPage;
 use super::view::{CaseView, FindingView, FormNav};
 use crate::app::AppError;
 use crate::app::auth::CurrentUser;
+use crate::app::drafts::FormState;
 
 /// What every edit page carries besides its fields.
 pub struct EditChrome {
@@ -30,7 +32,9 @@ pub struct EditChrome {
 }
 
 impl EditChrome {
-    pub fn new(user: CurrentUser, nav: FormNav) -> EditChrome {
+    /// The chrome of the draft's page under `tab`.
+    pub fn new(user: CurrentUser, form: &FormState, tab: &'static str) -> EditChrome {
+        let nav = FormNav::new(form, tab);
         EditChrome {
             revision: nav.revision,
             user,
@@ -169,6 +173,19 @@ pub struct OutcomePage {
     pub reason: String,
     pub accept_within: String,
 }
+
+/// The pages whose editor form htmx swaps on its own.
+macro_rules! editor_pages {
+    ($($page:ty),+) => {$(
+        impl EditorPage for $page {
+            fn render_editor(&self) -> askama::Result<String> {
+                self.as_editor().render()
+            }
+        }
+    )+};
+}
+
+editor_pages!(QuestionPage, RulePage, OutcomePage);
 
 /// A named list.
 pub struct ListView {

@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::list::{DoneQuery, definition_text, describe};
-use super::view::{FindingView, FormNav};
+use super::section::{Posted, draft_to_edit, shown_refusal};
+use super::view::FindingView;
 use super::view_editors::{EditChrome, YamlPage};
-use super::{checked_body, done_message, editor, form_id, page, posted_revision, refused_status};
+use super::{form_id, page};
 use crate::app::catalog;
 use crate::app::{AppError, drafts};
 use crate::engine;
@@ -24,10 +25,8 @@ pub async fn show_yaml(
     Path(raw_id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let user = editor(&signed_in)?;
-    let form = drafts::load_form_state(&state.ctx, form_id(&raw_id)?).await?;
-    let mut chrome = EditChrome::new(user, FormNav::new(&form, "yaml"));
-    chrome.message = done_message(query.done.as_deref()).map(str::to_owned);
+    let (user, form) = draft_to_edit(&state, &signed_in, &raw_id).await?;
+    let chrome = EditChrome { message: query.message(), ..EditChrome::new(user, &form, "yaml") };
     let view = YamlPage {
         text: engine::to_yaml(&form.draft.definition),
         problems: Vec::new(),
@@ -44,18 +43,16 @@ pub async fn submit_yaml(
     Path(raw_id): Path<String>,
     request: Request,
 ) -> Result<Response, PageError> {
-    let id = form_id(&raw_id)?;
-    let body = checked_body(&state, &signed_in, request).await?;
-    let user = editor(&signed_in)?;
-    let revision = posted_revision(&body)?;
-    let expected = body.get("overwrite_revision").and_then(|r| r.parse().ok()).unwrap_or(revision);
-    let text = definition_text(body.get("file"), body.get("definition"));
-    match catalog::import_into_draft(&state.ctx, &user, id, expected, &text).await {
+    let post = Posted::read(&state, &signed_in, form_id(&raw_id)?, request).await?;
+    let id = post.id;
+    let expected = post.saving_revision()?;
+    let text = definition_text(post.body.get("file"), post.body.get("definition"));
+    match catalog::import_into_draft(&state.ctx, &post.user, id, expected, &text).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}/yaml?done=imported")).into_response()),
-        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = refused_status(&error);
+        Err(error) => {
+            let (status, error) = shown_refusal(error)?;
             let form = drafts::load_form_state(&state.ctx, id).await?;
-            let chrome = EditChrome { revision, ..EditChrome::new(user, FormNav::new(&form, "yaml")) };
+            let chrome = post.chrome(&form, "yaml")?;
             let problems = match &error {
                 AppError::Invalid(errors) => errors.iter().map(describe).collect(),
                 _ => Vec::new(),
@@ -67,6 +64,5 @@ pub async fn submit_yaml(
             let findings = FindingView::all(&engine::lint(&form.draft.definition));
             Ok(page(&YamlPage { chrome, text, problems, findings }, status))
         }
-        Err(other) => Err(other.into()),
     }
 }
