@@ -233,39 +233,41 @@ pub fn read_manage_token(key: &SecretKey, token: &str, now: DateTime<Utc>) -> Re
 /// The outbox task queued by a finish with a booking outcome.
 pub const CHECK_AFTER_FINISH: &str = "booking.check";
 
-/// Runs [`CHECK_AFTER_FINISH`] for a lead, in its own transaction (the
-/// worker's delivery of the task). Run twice, it at worst tells twice.
+/// Runs [`CHECK_AFTER_FINISH`] for a lead (the worker's delivery of the
+/// task). When nobody in the pool has a free slot, the assigned rep (or,
+/// without one, every manager) is told to call the lead. The calendars are
+/// read on a read connection, so on SQLite the single writer never waits
+/// for them; only the notice is written. Run twice, it at worst tells twice.
+///
+/// A finish only queues this task: the check reads several calendars, and
+/// on PostgreSQL the finish holds routing locks until it commits.
 pub async fn check_after_finish(ctx: &Context, lead_id: Uuid) -> Result<(), AppError> {
-    let mut tx = ctx.db.begin().await?;
-    after_finish(ctx, &mut tx, lead_id, ctx.clock.now()).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// After the finish of a booking outcome: when nobody in the pool has a
-/// free slot, the assigned rep (or, without one, every manager) is told to
-/// call the lead. The finish only queues this as an outbox task: it reads
-/// several calendars, and on PostgreSQL the finish holds routing locks
-/// until it commits.
-pub async fn after_finish(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
-    let lead = store::leads::find_lead(tx.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
-    if store::bookings::find_live_booking_of_lead(tx.conn(), lead_id).await?.is_some() {
-        return Ok(());
-    }
-    let Availability::Nobody { rep_name, .. } = availability(tx, &lead, lead.assigned_user_id, now, None).await? else {
+    let now = ctx.clock.now();
+    let (lead, availability) = {
+        let mut conn = ctx.db.read().await?;
+        let lead = store::leads::find_lead(conn.conn(), lead_id).await?.ok_or(AppError::NotFound)?;
+        if store::bookings::find_live_booking_of_lead(conn.conn(), lead_id).await?.is_some() {
+            return Ok(());
+        }
+        let availability = availability(&mut conn, &lead, lead.assigned_user_id, now, None).await?;
+        (lead, availability)
+    };
+    let Availability::Nobody { rep_name, .. } = availability else {
         return Ok(());
     };
     let reason = match rep_name {
         Some(name) => format!("no free meeting slot in the pool: {name}, please call the lead"),
         None => "no free meeting slot in the pool: please call the lead".to_owned(),
     };
+    let mut tx = ctx.db.begin().await?;
     let ids = match lead.assigned_user_id {
         Some(rep) => vec![rep],
-        None => managers(tx).await?,
+        None => managers(&mut tx).await?,
     };
-    let recipients: Vec<Recipient> = people(tx, &ids).await?;
-    let notice = lead_notice(ctx, tx, lead_id, &reason).await?;
-    notices::queue_lead_event(tx, "booking.unavailable", &notice, &recipients, ctx.email_enabled, now).await?;
+    let recipients: Vec<Recipient> = people(&mut tx, &ids).await?;
+    let notice = lead_notice(ctx, &mut tx, lead_id, &reason).await?;
+    notices::queue_lead_event(&mut tx, "booking.unavailable", &notice, &recipients, ctx.email_enabled, now).await?;
+    tx.commit().await?;
     Ok(())
 }
 
