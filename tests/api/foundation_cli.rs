@@ -209,6 +209,24 @@ async fn with_json_logs_every_log_line_is_json_and_a_request_is_logged_with_its_
     assert!(parsed.iter().any(|l| l["message"].as_str().unwrap().contains("shutting down")), "{logs:#?}");
 }
 
+/// Logs read by people (the default) are plain text when written to a
+/// file or a pipe (no terminal colour codes), and every line queued before
+/// a SIGTERM is written out.
+#[tokio::test]
+async fn human_logs_to_a_pipe_are_plain_text_and_the_last_lines_are_written_at_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&sqlite_url(&dir, "human.db"), &[("LEADGATE_DEMO", "false")]);
+    let base = server.wait_for_url();
+    let response = crate::helpers::new_client().get(format!("{base}/healthz")).send().await.unwrap();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(server.stop().success(), "a SIGTERM is a clean stop");
+    let lines: Vec<&String> = server.stdout.iter().chain(&server.stderr).collect();
+    assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "no escape codes: {lines:#?}");
+    let of_request = lines.iter().find(|l| l.contains(&request_id)).unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(of_request.contains("/healthz") && of_request.contains("status=200"), "{of_request}");
+    assert!(lines.iter().any(|l| l.contains("shutting down")), "{lines:#?}");
+}
+
 #[tokio::test]
 async fn the_demo_prints_the_form_url_and_the_logins_of_its_people_who_exist_with_those_roles() {
     let dir = tempfile::tempdir().unwrap();
