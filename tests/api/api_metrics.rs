@@ -64,6 +64,7 @@ async fn webhook_deliveries_and_failures_are_counted_per_channel() {
         leadgate::store::webhooks::list_endpoints(conn.conn()).await.unwrap()
     };
     let failing = endpoints.iter().find(|e| e.url == dead).unwrap().id.to_string();
+    let working = endpoints.iter().find(|e| e.url == receiver.url).unwrap().id.to_string();
     // The recorder is shared by every app in this process: compare with
     // what it held before this test's notices.
     const DELIVERED: &str = "leadgate_notice_delivery_seconds_count{channel=\"webhook\"}";
@@ -72,6 +73,11 @@ async fn webhook_deliveries_and_failures_are_counted_per_channel() {
     let before = scrape(&app).await;
     app.finish_tier1("cto@acme.example").await;
     app.wait_until("the webhook", || async { receiver.all().len() == 1 }).await;
+    // Counted before the delivery is recorded, which can be after the receiver has it.
+    app.wait_until("the delivery recorded", || async {
+        app.notices("webhook", &working).await.first().is_some_and(|n| n.status == "delivered")
+    })
+    .await;
     app.wait_until("the failed attempt", || async {
         app.notices("webhook", &failing).await.first().is_some_and(|n| n.attempts == 1 && n.status == "pending")
     })
