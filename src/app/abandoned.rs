@@ -91,6 +91,7 @@ async fn hand_over(
         accept_within_minutes: outcome.accept_within_minutes,
         matches: &matches,
         note: Some(&note),
+        answers: respond::answer_lines(form, &evaluation),
     };
     debug_assert!(matches!(outcome.handoff, Handoff::Route(_)));
     routing::route_finished_lead(ctx, tx, finished, now).await?;

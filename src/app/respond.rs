@@ -378,6 +378,7 @@ async fn finish(
         accept_within_minutes: outcome.accept_within_minutes,
         matches: &matches,
         note: None,
+        answers: answer_lines(form, evaluation),
     };
     routing::route_finished_lead(ctx, tx, finished, now).await?;
     if outcome.ending.offer_booking {

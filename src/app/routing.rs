@@ -23,6 +23,8 @@ pub struct FinishedLead<'a> {
     pub matches: &'a (dyn Fn(&engine::Condition) -> bool + Sync),
     /// Said first in the history and the notice (an abandoned response).
     pub note: Option<&'a str>,
+    /// The answers in path order, as the caller has them evaluated already.
+    pub answers: Vec<AnswerLine>,
 }
 
 /// Routes a lead that was just written (new or re-submitted).
@@ -50,7 +52,7 @@ pub async fn route_finished_lead(
     };
     let holder = lead.assigned_user_id.filter(|_| lead.status == "assigned" || lead.status == "accepted");
     let minutes = finished.accept_within_minutes.unwrap_or(DEFAULT_ACCEPT_MINUTES);
-    let known = Known::read(ctx, tx, &lead).await?;
+    let known = Known::read(ctx, tx, &lead, Some(finished.answers)).await?;
     let mut decision = decide(tx, &known, &pool, holder, &[], finished.matches, now).await?;
     match &mut decision {
         Decision::Assign { reason, .. } | Decision::Unassigned { reason } => *reason = noted(reason),
@@ -72,7 +74,14 @@ struct Known {
 }
 
 impl Known {
-    async fn read(ctx: &Context, tx: &mut Tx, lead: &LeadRecord) -> Result<Known, AppError> {
+    /// `answers` when the caller has them; otherwise they are read from
+    /// the lead's stored response.
+    async fn read(
+        ctx: &Context,
+        tx: &mut Tx,
+        lead: &LeadRecord,
+        answers: Option<Vec<AnswerLine>>,
+    ) -> Result<Known, AppError> {
         let account_owner = match lead.account_id {
             Some(account) => store::routing::find_account_owner(tx.conn(), account).await?,
             None => None,
@@ -83,7 +92,10 @@ impl Known {
             users: store::users::list_users(tx.conn()).await?,
             endpoints: store::webhooks::list_endpoints(tx.conn()).await?,
             account_owner,
-            answers: super::respond::stored_answer_lines(ctx, tx.conn(), lead.response_id).await?,
+            answers: match answers {
+                Some(answers) => answers,
+                None => super::respond::stored_answer_lines(ctx, tx.conn(), lead.response_id).await?,
+            },
         })
     }
 
@@ -287,7 +299,7 @@ async fn fall_back(ctx: &Context, tx: &mut Tx, lead_id: Uuid, now: DateTime<Utc>
     let history = store::leads::list_assignments(tx.conn(), lead_id).await?;
     let exclude: Vec<String> = history.iter().filter_map(|h| h.user_id).map(|u| u.to_string()).collect();
     let pool = lead.pool.clone().unwrap_or_default();
-    let known = Known::read(ctx, tx, &lead).await?;
+    let known = Known::read(ctx, tx, &lead, None).await?;
     let decision = decide(tx, &known, &pool, None, &exclude, &|_| false, now).await?;
     let why = engine::fallback_reason(minutes);
     apply_decision(ctx, tx, &lead, &known, decision, minutes, Some((previous, &why)), now).await
