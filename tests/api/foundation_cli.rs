@@ -227,6 +227,20 @@ async fn human_logs_to_a_pipe_are_plain_text_and_the_last_lines_are_written_at_s
     assert!(lines.iter().any(|l| l.contains("shutting down")), "{lines:#?}");
 }
 
+/// The log thread writes through a buffer, yet an idle server's line is
+/// out at once: an operator tailing the log sees each request as it ends.
+#[tokio::test]
+async fn a_running_server_writes_each_access_log_line_without_waiting_for_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&sqlite_url(&dir, "tail.db"), &[("LEADGATE_DEMO", "false")]);
+    let base = server.wait_for_url();
+    let response = crate::helpers::new_client().get(format!("{base}/healthz")).send().await.unwrap();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    let line = server.wait_for_stdout(|l| l.contains(&request_id));
+    assert!(line.contains("/healthz") && line.contains("status=200"), "{line}");
+    assert!(server.stop().success(), "a SIGTERM is a clean stop");
+}
+
 #[tokio::test]
 async fn the_demo_prints_the_form_url_and_the_logins_of_its_people_who_exist_with_those_roles() {
     let dir = tempfile::tempdir().unwrap();
