@@ -209,16 +209,23 @@ async fn with_json_logs_every_log_line_is_json_and_a_request_is_logged_with_its_
     assert!(parsed.iter().any(|l| l["message"].as_str().unwrap().contains("shutting down")), "{logs:#?}");
 }
 
+/// A server without the demo that has answered one `/healthz`, and that
+/// request's id (to find its access-log line).
+async fn serve_one_health_check(dir: &tempfile::TempDir, database: &str) -> (Server, String) {
+    let mut server = Server::start(&sqlite_url(dir, database), &[("LEADGATE_DEMO", "false")]);
+    let base = server.wait_for_url();
+    let response = crate::helpers::new_client().get(format!("{base}/healthz")).send().await.unwrap();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    (server, request_id)
+}
+
 /// Logs read by people (the default) are plain text when written to a
 /// file or a pipe (no terminal colour codes), and every line queued before
 /// a SIGTERM is written out.
 #[tokio::test]
 async fn human_logs_to_a_pipe_are_plain_text_and_the_last_lines_are_written_at_shutdown() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(&sqlite_url(&dir, "human.db"), &[("LEADGATE_DEMO", "false")]);
-    let base = server.wait_for_url();
-    let response = crate::helpers::new_client().get(format!("{base}/healthz")).send().await.unwrap();
-    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    let (mut server, request_id) = serve_one_health_check(&dir, "human.db").await;
     assert!(server.stop().success(), "a SIGTERM is a clean stop");
     let lines: Vec<&String> = server.stdout.iter().chain(&server.stderr).collect();
     assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "no escape codes: {lines:#?}");
@@ -232,10 +239,7 @@ async fn human_logs_to_a_pipe_are_plain_text_and_the_last_lines_are_written_at_s
 #[tokio::test]
 async fn a_running_server_writes_each_access_log_line_without_waiting_for_more() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(&sqlite_url(&dir, "tail.db"), &[("LEADGATE_DEMO", "false")]);
-    let base = server.wait_for_url();
-    let response = crate::helpers::new_client().get(format!("{base}/healthz")).send().await.unwrap();
-    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    let (mut server, request_id) = serve_one_health_check(&dir, "tail.db").await;
     let line = server.wait_for_stdout(|l| l.contains(&request_id));
     assert!(line.contains("/healthz") && line.contains("status=200"), "{line}");
     assert!(server.stop().success(), "a SIGTERM is a clean stop");
