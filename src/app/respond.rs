@@ -161,31 +161,38 @@ pub async fn start_response(
     Ok(id)
 }
 
-/// After a commit: the response as now stored, for the next page.
-fn keep_hot(ctx: &Context, hot: Option<HotResponse>) {
-    if let Some(hot) = hot {
-        ctx.hot.offer(hot);
-    }
+/// After a commit: the response as now stored, kept for the next page.
+fn keep_hot(ctx: &Context, hot: Option<HotResponse>) -> Option<Arc<HotResponse>> {
+    hot.map(|hot| ctx.hot.offer(hot))
 }
 
 /// Loads a response and the step to show: `requested` when it is on the
 /// current path (Back, or a reload of an earlier step), else the first
 /// unanswered one.
 pub async fn load_step(ctx: &Context, response_id: Uuid, requested: Option<&str>) -> Result<StepState, AppError> {
-    let (form, hot) = match ctx.hot.get(response_id) {
-        Some(hot) => (ctx.forms.version(&ctx.db, hot.record.form_id, hot.record.version).await?, hot),
-        None => {
-            let response = {
-                let mut conn = ctx.db.read().await?;
-                store::responses::find_response(conn.conn(), response_id).await?
-            };
-            let response = response.ok_or(AppError::NotFound)?;
-            let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
-            let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
-            let hot = ctx.hot.offer(HotResponse { record: response, evaluation });
-            (form, hot)
-        }
+    let (form, hot) = current_response(ctx, response_id).await?;
+    Ok(step_of(form, hot, requested))
+}
+
+/// The response as stored (from memory when kept) and its form.
+async fn current_response(
+    ctx: &Context,
+    response_id: Uuid,
+) -> Result<(Arc<PublishedForm>, Arc<HotResponse>), AppError> {
+    if let Some(hot) = ctx.hot.get(response_id) {
+        return Ok((ctx.forms.version(&ctx.db, hot.record.form_id, hot.record.version).await?, hot));
+    }
+    let response = {
+        let mut conn = ctx.db.read().await?;
+        store::responses::find_response(conn.conn(), response_id).await?
     };
+    let response = response.ok_or(AppError::NotFound)?;
+    let form = ctx.forms.version(&ctx.db, response.form_id, response.version).await?;
+    let evaluation = form.compiled.evaluate(&response.answers, &response.hidden);
+    Ok((form, ctx.hot.offer(HotResponse { record: response, evaluation })))
+}
+
+fn step_of(form: Arc<PublishedForm>, hot: Arc<HotResponse>, requested: Option<&str>) -> StepState {
     let shown = if hot.record.is_finished() {
         None
     } else {
@@ -194,7 +201,27 @@ pub async fn load_step(ctx: &Context, response_id: Uuid, requested: Option<&str>
             _ => hot.evaluation.current.clone(),
         }
     };
-    Ok(StepState { form, evaluated: Evaluated::Stored(hot), shown })
+    StepState { form, evaluated: Evaluated::Stored(hot), shown }
+}
+
+/// A saved answer: where the prospect goes, and the response as the
+/// answer left it (when it wrote one), so that the next step is shown
+/// without reading the response again.
+#[derive(Debug)]
+pub struct Answered {
+    pub result: AnswerResult,
+    stored: Option<(Arc<PublishedForm>, Arc<HotResponse>)>,
+}
+
+impl Answered {
+    fn unwritten(result: AnswerResult) -> Answered {
+        Answered { result, stored: None }
+    }
+
+    /// The step to show next, when this answer wrote the response.
+    pub fn next_step(self) -> Option<StepState> {
+        self.stored.map(|(form, hot)| step_of(form, hot, None))
+    }
 }
 
 /// Saves one answer (a new one, or a changed earlier one) and finishes the
@@ -207,7 +234,71 @@ pub async fn answer_step(
     response_id: Uuid,
     step: StepInput,
     now: DateTime<Utc>,
-) -> Result<AnswerResult, AppError> {
+) -> Result<Answered, AppError> {
+    if let Some(answered) = answer_unlocked(ctx, slug, response_id, &step, now).await? {
+        return Ok(answered);
+    }
+    answer_locked(ctx, slug, response_id, step, now).await
+}
+
+/// The common answer, saved without holding the response: it is read
+/// (from memory when kept), evaluated, and written by one statement that
+/// applies only while the response still has the revision that was read.
+/// On PostgreSQL that is two round trips instead of five; on SQLite the
+/// single writer runs one statement instead of a read and a write.
+/// Whatever cannot be settled on what was read (an answer that finishes
+/// the response, the stored answer sent again, the honeypot, a question
+/// off the path, a response changed meanwhile) returns None, and
+/// [`answer_locked`] decides on the locked row.
+async fn answer_unlocked(
+    ctx: &Context,
+    slug: Option<&str>,
+    response_id: Uuid,
+    step: &StepInput,
+    now: DateTime<Utc>,
+) -> Result<Option<Answered>, AppError> {
+    if step.honeypot_filled {
+        return Ok(None);
+    }
+    let (form, seen) = current_response(ctx, response_id).await?;
+    if slug.is_some_and(|slug| form.definition().slug != slug) {
+        return Err(AppError::NotFound);
+    }
+    let response = &seen.record;
+    if response.is_finished() || !seen.evaluation.path.contains(&step.question_id) {
+        return Ok(None);
+    }
+    // A value that does not parse is refused whatever the stored state.
+    let value = parse(&form, step)?;
+    if response.answers.0.get(&step.question_id) == Some(&value) {
+        return Ok(None);
+    }
+    let (evaluation, answer_times) = answered(&form, response, &step.question_id, value, now);
+    if evaluation.current.is_none() {
+        return Ok(None);
+    }
+    let mut write = ctx.db.begin_single_write().await?;
+    let progress = progress(&evaluation, &answer_times, None, now);
+    if !store::responses::update_progress_at(write.conn(), response_id, response.revision, progress).await? {
+        write.rollback().await?;
+        return Ok(None);
+    }
+    write.commit().await?;
+    super::metrics::answer_saved();
+    let stored = stored_progress(response, &evaluation, answer_times, None);
+    let hot = keep_hot(ctx, hot_copy(&form, Some(stored), evaluation));
+    Ok(Some(Answered { result: AnswerResult::NextStep, stored: hot.map(|hot| (form, hot)) }))
+}
+
+/// An answer saved on the response's locked row, in one transaction with
+/// the finish when it completes the path.
+async fn answer_locked(
+    ctx: &Context,
+    slug: Option<&str>,
+    response_id: Uuid,
+    step: StepInput,
+    now: DateTime<Utc>,
+) -> Result<Answered, AppError> {
     let mut tx = ctx.db.begin().await?;
     let response = store::responses::find_response_for_update(tx.conn(), response_id).await?;
     let response = response.ok_or(AppError::NotFound)?;
@@ -216,7 +307,7 @@ pub async fn answer_step(
         return Err(AppError::NotFound);
     }
     if response.is_finished() {
-        return Ok(AnswerResult::Finished);
+        return Ok(Answered::unwritten(AnswerResult::Finished));
     }
     let before = form.compiled.evaluate(&response.answers, &response.hidden);
     if !before.path.contains(&step.question_id) {
@@ -228,17 +319,17 @@ pub async fn answer_step(
     let unchanged = response.answers.0.get(&step.question_id) == Some(&value);
     if unchanged && !step.honeypot_filled && before.current.is_some() {
         tx.rollback().await?;
-        return Ok(AnswerResult::NextStep);
+        return Ok(Answered::unwritten(AnswerResult::NextStep));
     }
     let bot_reason = step.honeypot_filled.then_some("the hidden honeypot field was filled in");
     let answer = NewAnswer { question_id: &step.question_id, value, bot_reason };
     let (result, hot) = save_answer(ctx, &mut tx, &form, &response, answer, now).await?;
     tx.commit().await?;
-    keep_hot(ctx, hot);
+    let hot = keep_hot(ctx, hot);
     if result == AnswerResult::Finished {
         ctx.wake_worker.notify_one();
     }
-    Ok(result)
+    Ok(Answered { result, stored: hot.map(|hot| (form, hot)) })
 }
 
 fn parse(form: &PublishedForm, step: &StepInput) -> Result<AnswerValue, AppError> {
@@ -281,23 +372,8 @@ async fn save_answer(
     now: DateTime<Utc>,
 ) -> Result<(AnswerResult, Option<HotResponse>), AppError> {
     let NewAnswer { question_id, value, bot_reason } = answer;
-    let mut answers = response.answers.0.clone();
-    answers.insert(question_id.to_string(), value);
-    let evaluation = form.compiled.evaluate(&answers, &response.hidden);
-    // Answers of questions that left the path are dropped with their times.
-    let mut answer_times = response.answer_times.0.clone();
-    answer_times.insert(question_id.to_string(), now);
-    answer_times.retain(|q, _| evaluation.answers.contains_key(q));
-    let progress = Progress {
-        answers: &evaluation.answers,
-        answer_times: &answer_times,
-        current_question: evaluation.current.as_deref(),
-        fit: evaluation.fit.total,
-        intent: evaluation.intent.total,
-        running_outcome: evaluation.outcome.as_deref(),
-        bot_reason,
-        now,
-    };
+    let (evaluation, answer_times) = answered(form, response, question_id, value, now);
+    let progress = progress(&evaluation, &answer_times, bot_reason, now);
     let saved = store::responses::update_progress(tx.conn(), response.id, progress).await?;
     super::metrics::answer_saved();
     let mut stored = saved.then(|| stored_progress(response, &evaluation, answer_times, bot_reason));
@@ -315,6 +391,44 @@ async fn save_answer(
         record.revision += 1;
     }
     Ok((AnswerResult::Finished, hot_copy(form, stored, evaluation)))
+}
+
+/// The evaluation of the response with `value` for `question_id`, and the
+/// answer times that go with it: answers of questions that left the path
+/// are dropped with their times.
+fn answered(
+    form: &PublishedForm,
+    response: &ResponseRecord,
+    question_id: &str,
+    value: AnswerValue,
+    now: DateTime<Utc>,
+) -> (Evaluation, crate::store::responses::AnswerTimes) {
+    let mut answers = response.answers.0.clone();
+    answers.insert(question_id.to_string(), value);
+    let evaluation = form.compiled.evaluate(&answers, &response.hidden);
+    let mut answer_times = response.answer_times.0.clone();
+    answer_times.insert(question_id.to_string(), now);
+    answer_times.retain(|q, _| evaluation.answers.contains_key(q));
+    (evaluation, answer_times)
+}
+
+/// The running state to write for `evaluation`.
+fn progress<'a>(
+    evaluation: &'a Evaluation,
+    answer_times: &'a crate::store::responses::AnswerTimes,
+    bot_reason: Option<&'a str>,
+    now: DateTime<Utc>,
+) -> Progress<'a> {
+    Progress {
+        answers: &evaluation.answers,
+        answer_times,
+        current_question: evaluation.current.as_deref(),
+        fit: evaluation.fit.total,
+        intent: evaluation.intent.total,
+        running_outcome: evaluation.outcome.as_deref(),
+        bot_reason,
+        now,
+    }
 }
 
 /// The response as `update_progress` leaves it (the same columns, the

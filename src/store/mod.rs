@@ -105,6 +105,15 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// A use case's write of exactly one statement. On PostgreSQL one
+/// statement is a transaction of its own, durable when it returns, so it
+/// needs neither BEGIN nor COMMIT (two round trips fewer); on SQLite it is
+/// a transaction in the writer's group commit like any other.
+pub enum SingleWrite {
+    Sqlite(SqliteTx),
+    Postgres(PoolConnection<Postgres>),
+}
+
 /// A pooled connection for reads outside a transaction.
 pub enum ReadConn {
     Sqlite(PoolConnection<Sqlite>),
@@ -191,6 +200,14 @@ impl Db {
         })
     }
 
+    /// Starts a write of one statement (see [`SingleWrite`]).
+    pub async fn begin_single_write(&self) -> Result<SingleWrite, StoreError> {
+        Ok(match self {
+            Db::Sqlite { writer, .. } => SingleWrite::Sqlite(writer.begin().await?),
+            Db::Postgres(pool) => SingleWrite::Postgres(pool.acquire().await?),
+        })
+    }
+
     /// A connection for reads that need no transaction.
     pub async fn read(&self) -> Result<ReadConn, StoreError> {
         Ok(match self {
@@ -241,6 +258,34 @@ impl Tx {
         match self {
             Tx::Sqlite(tx) => tx.rollback().await?,
             Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+impl SingleWrite {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            SingleWrite::Sqlite(tx) => Conn::Sqlite(tx.conn()),
+            SingleWrite::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+
+    /// Returns once the statement is durable.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            SingleWrite::Sqlite(tx) => tx.commit().await?,
+            // The statement committed itself when it ran.
+            SingleWrite::Postgres(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Ends a write whose statement changed nothing (see [`Tx::rollback`]).
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            SingleWrite::Sqlite(tx) => tx.rollback().await?,
+            SingleWrite::Postgres(_) => {}
         }
         Ok(())
     }

@@ -141,11 +141,31 @@ pub async fn find_response_for_update(conn: Conn<'_>, id: Uuid) -> Result<Option
 /// Saves the running state of an unfinished response. A bot flag, once set, stays.
 /// Returns false when the response was finished meanwhile.
 pub async fn update_progress(conn: Conn<'_>, id: Uuid, p: Progress<'_>) -> Result<bool, StoreError> {
+    save_progress(conn, id, None, p).await
+}
+
+/// As [`update_progress`], only while the response is at `seen_revision`:
+/// false when it was changed since it was read.
+pub async fn update_progress_at(
+    conn: Conn<'_>,
+    id: Uuid,
+    seen_revision: i64,
+    p: Progress<'_>,
+) -> Result<bool, StoreError> {
+    save_progress(conn, id, Some(seen_revision), p).await
+}
+
+async fn save_progress(
+    conn: Conn<'_>,
+    id: Uuid,
+    seen_revision: Option<i64>,
+    p: Progress<'_>,
+) -> Result<bool, StoreError> {
     let result = on_conn!(conn, c => sqlx::query(
         "UPDATE responses SET answers = $2, answer_times = $3, current_question = $4, fit = $5, intent = $6, \
          running_outcome = $7, is_bot = (is_bot OR $8 IS NOT NULL), bot_reason = COALESCE(bot_reason, $8), updated_at = $9, \
          revision = revision + 1 \
-         WHERE id = $1 AND status = 'in_progress'"
+         WHERE id = $1 AND status = 'in_progress' AND ($10 IS NULL OR revision = $10)"
     )
     .bind(id)
     .bind(Json(p.answers))
@@ -156,6 +176,7 @@ pub async fn update_progress(conn: Conn<'_>, id: Uuid, p: Progress<'_>) -> Resul
     .bind(p.running_outcome)
     .bind(p.bot_reason)
     .bind(p.now)
+    .bind(seen_revision)
     .execute(&mut *c)
     .await.map(|r| r.rows_affected()))?;
     Ok(result == 1)

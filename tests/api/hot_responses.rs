@@ -2,6 +2,7 @@
 //! what the database holds: after every kind of change, the copy the next
 //! page is drawn from equals a fresh read.
 
+use leadgate::engine::AnswerValue;
 use leadgate::store::responses::ResponseRecord;
 
 use crate::helpers::{BRANCHING_FORM, TestApp, spawn_app};
@@ -75,4 +76,31 @@ async fn a_page_drawn_from_the_copy_shows_the_stored_step() {
     assert_eq!(app.current_question(&path).await, "procurement");
     app.answer_ok(&path, "company_size", &["small"]).await;
     assert_eq!(app.current_question(&path).await, "budget", "the changed branch, not the kept page");
+}
+
+/// Most answers are saved on a copy read without a lock: two answers sent
+/// at once to one response must both be kept, neither written over by the
+/// other's older copy.
+#[tokio::test]
+async fn answers_sent_at_once_to_one_response_are_all_kept() {
+    let app = spawn_app().await;
+    app.publish_form(BRANCHING_FORM).await;
+    let path = app.start_form("qualify", "", &["first@acme.example"]).await;
+    app.answer_ok(&path, "company_size", &["mid"]).await;
+    app.answer_ok(&path, "current_tool", &["spreadsheets"]).await;
+    let other_tab = app.new_browser();
+    for round in 0..40 {
+        let email = format!("round{round}@acme.example");
+        let tool = format!("tool {round}");
+        let (email_values, tool_values) = ([email.as_str()], [tool.as_str()]);
+        let (a, b) = tokio::join!(
+            app.answer(&path, "email", &email_values),
+            other_tab.answer(&path, "current_tool", &tool_values)
+        );
+        assert_eq!((a.status().as_u16(), b.status().as_u16()), (303, 303), "round {round}");
+        let answers = stored(&app, &path).await.answers.0;
+        assert_eq!(answers.get("email"), Some(&AnswerValue::Text(email)), "round {round}: the email is kept");
+        assert_eq!(answers.get("current_tool"), Some(&AnswerValue::Text(tool)), "round {round}: the tool is kept");
+        assert_copy_is_stored(&app, &path, &format!("round {round}")).await;
+    }
 }

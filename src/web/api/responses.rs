@@ -183,10 +183,13 @@ pub async fn create_answer(
     let id = path_id(&id, "response")?;
     let values = answer_values(&body.answer)?;
     let step = StepInput { question_id: body.question_id.clone(), values, honeypot_filled: false };
-    respond::answer_step(&state.ctx, None, id, step, state.ctx.clock.now())
+    let answered = respond::answer_step(&state.ctx, None, id, step, state.ctx.clock.now())
         .await
         .map_err(|e| answer_problem(e, &body.question_id))?;
-    Ok(Json(current_state(&state, id, None).await?))
+    match answered.next_step() {
+        Some(next) => Ok(Json(state_of(&next))),
+        None => Ok(Json(current_state(&state, id, None).await?)),
+    }
 }
 
 /// The question before `from` on the path, with its stored answer, to change it.

@@ -13,7 +13,7 @@ use super::booking::render_ending;
 use super::start::step_input;
 use super::{StepChrome, first_message, render_step, step_page, wants_fragment};
 use crate::app::AppError;
-use crate::app::respond::{self, AnswerResult, StepState};
+use crate::app::respond::{self, StepState};
 use crate::web::AppState;
 use crate::web::error::{PageError, too_many_requests};
 use crate::web::forms_input::FormBody;
@@ -54,10 +54,10 @@ pub async fn submit_answer(
     let form = FormBody::parse(&body).map_err(|e| PageError(AppError::invalid("form", e.to_string())))?;
     let input = step_input(&form);
     match respond::answer_step(&state.ctx, Some(&slug), response_id, input.clone(), state.ctx.clock.now()).await {
-        Ok(AnswerResult::NextStep | AnswerResult::Finished) => {
+        Ok(answered) => {
             // The browser's zone (filled in by app.js) shows booking times on its clock at once.
             let tz = form.get("tz").filter(|tz| !tz.trim().is_empty());
-            go_to_step(&state, &headers, &slug, response_id, tz).await
+            go_to_step(&state, &headers, &slug, response_id, answered.next_step(), tz).await
         }
         Err(error @ AppError::Invalid(_)) => {
             let step = respond::load_step(&state.ctx, response_id, Some(&input.question_id)).await?;
@@ -70,19 +70,24 @@ pub async fn submit_answer(
 }
 
 /// After a saved answer: 303 to the response (plain browsers), or the step
-/// itself with its URL pushed into the history (htmx).
+/// itself with its URL pushed into the history (htmx): `next` when the
+/// answer handed it over, else as stored.
 pub(super) async fn go_to_step(
     state: &AppState,
     headers: &HeaderMap,
     slug: &str,
     response_id: Uuid,
+    next: Option<StepState>,
     tz: Option<&str>,
 ) -> Result<Response, PageError> {
     let here = format!("/f/{slug}/r/{response_id}");
     if !wants_fragment(headers) {
         return Ok(Redirect::to(&here).into_response());
     }
-    let step = respond::load_step(&state.ctx, response_id, None).await?;
+    let step = match next {
+        Some(step) => step,
+        None => respond::load_step(&state.ctx, response_id, None).await?,
+    };
     let mut response = render_state(state, &step, headers, None, None, StatusCode::OK, tz).await;
     if let Ok(url) = HeaderValue::from_str(&here) {
         response.headers_mut().insert("hx-push-url", url);
