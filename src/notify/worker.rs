@@ -163,9 +163,9 @@ impl Worker {
 
     async fn claim(&self, limit: i64) -> Result<Vec<NoticeRecord>, store::StoreError> {
         let now = self.ctx.clock.now();
-        let mut tx = self.ctx.db.begin().await?;
-        let claimed = store::outbox::claim_due(tx.conn(), now, now + LEASE, limit).await?;
-        tx.commit().await?;
+        let mut write = self.ctx.db.begin_single_write().await?;
+        let claimed = store::outbox::claim_due(write.conn(), now, now + LEASE, limit).await?;
+        write.commit().await?;
         Ok(claimed)
     }
 
@@ -174,16 +174,17 @@ impl Worker {
         let now = self.ctx.clock.now();
         crate::app::metrics::notice_attempt(&notice.channel, outcome.is_ok(), now - notice.created_at);
         let result = async {
-            let mut tx = self.ctx.db.begin().await?;
+            // One statement: on PostgreSQL no BEGIN and COMMIT round trips.
+            let mut write = self.ctx.db.begin_single_write().await?;
             match &outcome {
-                Ok(()) => store::outbox::mark_delivered(tx.conn(), notice.id, now).await?,
+                Ok(()) => store::outbox::mark_delivered(write.conn(), notice.id, now).await?,
                 Err(error) => {
                     let attempts = u32::try_from(notice.attempts).unwrap_or(0) + 1;
                     let retry_at = self.policy.next_attempt(attempts, now);
-                    store::outbox::mark_failed(tx.conn(), notice.id, error, retry_at).await?;
+                    store::outbox::mark_failed(write.conn(), notice.id, error, retry_at).await?;
                 }
             }
-            tx.commit().await
+            write.commit().await
         }
         .await;
         if let Err(error) = result {
