@@ -4,7 +4,7 @@
 //! styles. Form pages (`/f/…`) may be framed by the configured origins so
 //! they can be embedded; every other page refuses framing.
 
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, header};
 
 use axum::response::Response;
 
@@ -12,6 +12,9 @@ use super::AppState;
 
 const BASE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+// Built once: a header name made from a string at run time is parsed on every use.
+static PERMISSIONS_POLICY: HeaderName = HeaderName::from_static("permissions-policy");
 
 /// The two policies, built once from the settings.
 #[derive(Debug, Clone)]
@@ -41,10 +44,12 @@ impl Policies {
 pub fn add_headers(state: &AppState, embeddable: bool, mut response: Response) -> Response {
     let policy = if embeddable { &state.policies.forms } else { &state.policies.other };
     let headers = response.headers_mut();
+    // Room for all of them at once rather than growing the map twice.
+    headers.reserve(5);
     headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    headers.insert(PERMISSIONS_POLICY.clone(), HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     if !embeddable {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
