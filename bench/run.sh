@@ -148,8 +148,15 @@ http_backend() {
                 | tee -a "$RESULTS"
             start_server "$url" "$row-$backend-$c"
             line=$(wrk_row "$row" "$backend" "$c" "$SERVER_PID" "$BASE" "$BENCH_DIR/wrk/$row.lua")
+            # leadgate's own trivial route behind the same middleware as the
+            # step page: how much of the gap to baseline_text is the stack.
+            local health=""
+            if [ "$row" = get_step ]; then
+                health=$(wrk_row server_healthz "$backend" "$c" "$SERVER_PID" "$BASE/healthz" "$BENCH_DIR/wrk/report.lua")
+            fi
             stop_server
             echo "$line $COMMIT_STATS" | tee -a "$RESULTS"
+            [ -z "$health" ] || echo "$health" | tee -a "$RESULTS"
         done
         start_server "$url" "flows-$backend-$c"
         local flows
