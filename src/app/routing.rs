@@ -272,6 +272,9 @@ async fn set_without_rep(
 pub async fn fire_overdue_fallbacks(ctx: &Context) -> Result<usize, AppError> {
     const MOST_PER_ROUND: usize = 20;
     let now = ctx.clock.now();
+    if !store::leads::any_overdue(ctx.db.read().await?.conn(), now).await? {
+        return Ok(0);
+    }
     let mut fell_back = 0;
     while fell_back < MOST_PER_ROUND {
         let mut tx = ctx.db.begin().await?;

@@ -5,21 +5,20 @@
 //! fallback for leads nobody accepted in time. It wakes at once when a use case commits notices, and
 //! polls as a backstop (so notices left by a killed process go out too).
 //!
-//! Deliveries run side by side, each in its own task, with a separate
-//! number of slots per channel: a receiver that is slow or down holds up
-//! only notices of its own channel, never the live inbox. At most
-//! [`MAX_IN_FLIGHT`] notices are claimed at once, so even when every one of
-//! them waits for a slow receiver (10 s each), all are done well within
-//! their lease and none is delivered twice.
+//! Deliveries run side by side, each in its own task, in one lane per
+//! channel (see [`super::lanes`]): a receiver that is slow or down fills
+//! only its own lane and holds up none of the others, and a full lane is
+//! left out of the next claims. At most [`MAX_IN_FLIGHT`] notices are
+//! claimed at once. A finished delivery wakes the loop, which records all
+//! finished ones in one write and claims again.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+use super::lanes::Lanes;
 use super::live::{LiveEvent, LiveHub};
 use crate::app::notices::TASK_CHANNEL;
 use crate::app::{Context, booking, routing};
@@ -61,37 +60,12 @@ impl RetryPolicy {
 }
 
 /// Lease on a claimed notice; a killed worker's notices are retried after it.
-/// Longer than any delivery may take (webhooks 10 s, email 15 s).
+/// Longer than any delivery may take (webhooks 10 s, email 15 s) times the
+/// notices a lane may hold per delivery slot.
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const BATCH: i64 = 50;
 /// Notices claimed and not yet recorded, at most.
 pub const MAX_IN_FLIGHT: usize = 64;
-/// Deliveries at once per channel: (live, email, webhook, task).
-const SLOTS: (usize, usize, usize, usize) = (16, 8, 16, 4);
-
-/// Delivery slots of each channel.
-struct Slots {
-    live: Arc<Semaphore>,
-    email: Arc<Semaphore>,
-    webhook: Arc<Semaphore>,
-    task: Arc<Semaphore>,
-}
-
-impl Slots {
-    fn new() -> Slots {
-        let new = |n| Arc::new(Semaphore::new(n));
-        Slots { live: new(SLOTS.0), email: new(SLOTS.1), webhook: new(SLOTS.2), task: new(SLOTS.3) }
-    }
-
-    fn of(&self, channel: &str) -> Arc<Semaphore> {
-        match channel {
-            "live" => self.live.clone(),
-            "email" => self.email.clone(),
-            TASK_CHANNEL => self.task.clone(),
-            _ => self.webhook.clone(),
-        }
-    }
-}
 
 /// Delivers notices until `shutdown` resolves.
 #[derive(Clone)]
@@ -100,6 +74,13 @@ pub struct Worker {
     pub live: LiveHub,
     pub channels: super::channels::Channels,
     pub policy: RetryPolicy,
+}
+
+/// A delivery attempt, done and waiting to be recorded.
+struct Attempt {
+    id: Uuid,
+    attempts: i32,
+    outcome: Result<(), String>,
 }
 
 impl Worker {
@@ -115,41 +96,65 @@ impl Worker {
                 let _ = shutdown.changed().await;
                 return;
             }
-            let slots = Slots::new();
+            let lanes = Lanes::default();
             let mut in_flight = JoinSet::new();
+            let mut done = Vec::new();
             loop {
-                self.tick(&slots, &mut in_flight).await;
+                while let Some(finished) = in_flight.try_join_next() {
+                    done.extend(finished.ok());
+                }
+                self.record(std::mem::take(&mut done)).await;
+                self.tick(&lanes, &mut in_flight).await;
                 tokio::select! {
                     _ = self.ctx.wake_worker.notified() => {},
+                    // A delivery done frees room: record it and claim more at once.
+                    Some(finished) = in_flight.join_next(), if !in_flight.is_empty() => done.extend(finished.ok()),
                     _ = tokio::time::sleep(self.policy.poll_every) => {},
                     _ = shutdown.changed() => break,
                 }
             }
             // Let deliveries under way finish; any cut short is retried after its lease.
-            let _ = tokio::time::timeout(Duration::from_secs(5), in_flight.join_all()).await;
+            let finishing = async {
+                while let Some(finished) = in_flight.join_next().await {
+                    done.extend(finished.ok());
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(5), finishing).await;
+            self.record(done).await;
         })
     }
 
     /// One round: fallbacks, then due notices, each delivered in its own
-    /// task once its channel has a free slot.
-    async fn tick(&self, slots: &Slots, in_flight: &mut JoinSet<()>) {
+    /// task once its lane has a free slot.
+    async fn tick(&self, lanes: &Lanes, in_flight: &mut JoinSet<Attempt>) {
         if let Err(error) = routing::fire_overdue_fallbacks(&self.ctx).await {
             tracing::error!(error = %error, "routing fallback failed");
         }
         if let Err(error) = crate::app::abandoned::hand_abandoned_to_sales(&self.ctx).await {
             tracing::error!(error = %error, "abandoned Tier 1 handoff failed");
         }
-        while in_flight.try_join_next().is_some() {}
         while in_flight.len() < MAX_IN_FLIGHT {
-            let room = (MAX_IN_FLIGHT - in_flight.len()).min(BATCH as usize) as i64;
-            match self.claim(room).await {
+            let room = (MAX_IN_FLIGHT - in_flight.len()).min(BATCH as usize).min(lanes.room()) as i64;
+            if room == 0 {
+                break;
+            }
+            let skip: Vec<&str> = lanes.full().iter().map(|lane| lane.channel()).collect();
+            match self.claim(room, &skip).await {
                 Ok(notices) if notices.is_empty() => break,
                 Ok(notices) => {
                     for notice in notices {
-                        let (worker, slot) = (self.clone(), slots.of(&notice.channel));
+                        let (worker, ticket) = (self.clone(), lanes.ticket(&notice.channel));
                         in_flight.spawn(async move {
-                            let Ok(_slot) = slot.acquire_owned().await else { return };
-                            worker.deliver_and_record(notice).await;
+                            let slot = ticket.slot().await;
+                            let outcome = worker.deliver(&notice).await;
+                            drop((slot, ticket));
+                            let now = worker.ctx.clock.now();
+                            crate::app::metrics::notice_attempt(
+                                &notice.channel,
+                                outcome.is_ok(),
+                                now - notice.created_at,
+                            );
+                            Attempt { id: notice.id, attempts: notice.attempts, outcome }
                         });
                     }
                 }
@@ -161,38 +166,38 @@ impl Worker {
         }
     }
 
-    async fn claim(&self, limit: i64) -> Result<Vec<NoticeRecord>, store::StoreError> {
+    async fn claim(&self, limit: i64, skip: &[&str]) -> Result<Vec<NoticeRecord>, store::StoreError> {
         let now = self.ctx.clock.now();
         let mut write = self.ctx.db.begin_single_write().await?;
-        let claimed = store::outbox::claim_due(write.conn(), now, now + LEASE, limit).await?;
+        let claimed = store::outbox::claim_due(write.conn(), now, now + LEASE, limit, skip).await?;
         write.commit().await?;
         Ok(claimed)
     }
 
-    async fn deliver_and_record(&self, notice: NoticeRecord) {
-        let outcome = self.deliver(&notice).await;
+    /// Records finished attempts: every delivery in one statement, each
+    /// failure with its own retry time. If this fails, the leases run out
+    /// and the notices are tried again: at least once.
+    async fn record(&self, attempts: Vec<Attempt>) {
+        if attempts.is_empty() {
+            return;
+        }
         let now = self.ctx.clock.now();
-        crate::app::metrics::notice_attempt(&notice.channel, outcome.is_ok(), now - notice.created_at);
+        let delivered: Vec<Uuid> = attempts.iter().filter(|a| a.outcome.is_ok()).map(|a| a.id).collect();
         let result = async {
-            // One statement: on PostgreSQL no BEGIN and COMMIT round trips.
             let mut write = self.ctx.db.begin_single_write().await?;
-            match &outcome {
-                Ok(()) => store::outbox::mark_delivered(write.conn(), notice.id, now).await?,
-                Err(error) => {
-                    let attempts = u32::try_from(notice.attempts).unwrap_or(0) + 1;
-                    let retry_at = self.policy.next_attempt(attempts, now);
-                    store::outbox::mark_failed(write.conn(), notice.id, error, retry_at).await?;
-                }
+            store::outbox::mark_delivered(write.conn(), &delivered, now).await?;
+            for attempt in &attempts {
+                let Err(error) = &attempt.outcome else { continue };
+                tracing::warn!(notice = %attempt.id, error, "notice delivery failed");
+                let tries = u32::try_from(attempt.attempts).unwrap_or(0) + 1;
+                let retry_at = self.policy.next_attempt(tries, now);
+                store::outbox::mark_failed(write.conn(), attempt.id, error, retry_at).await?;
             }
             write.commit().await
         }
         .await;
         if let Err(error) = result {
-            // The lease runs out and the notice is tried again: at least once.
-            tracing::error!(notice = %notice.id, error = %error, "recording a delivery failed");
-        }
-        if let Err(error) = outcome {
-            tracing::warn!(notice = %notice.id, channel = notice.channel, error, "notice delivery failed");
+            tracing::error!(notices = attempts.len(), error = %error, "recording deliveries failed");
         }
     }
 

@@ -252,6 +252,14 @@ pub async fn list_assignments(conn: Conn<'_>, lead_id: Uuid) -> Result<Vec<Assig
     .await)?)
 }
 
+/// Whether any assigned lead is past its acceptance deadline: a read, so
+/// the worker takes a write only when there is a fallback to fire.
+pub async fn any_overdue(conn: Conn<'_>, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let sql =
+        "SELECT EXISTS (SELECT 1 FROM leads WHERE status = 'assigned' AND accept_by IS NOT NULL AND accept_by <= $1)";
+    Ok(on_conn!(conn, c => sqlx::query_scalar::<_, bool>(sql).bind(now).fetch_one(&mut *c).await)?)
+}
+
 /// Leads not accepted in time, locked for the fallback. On PostgreSQL rows
 /// another instance is handling are skipped, so each fallback fires once.
 pub async fn claim_overdue(conn: Conn<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>, StoreError> {

@@ -88,50 +88,56 @@ pub async fn insert_notices(conn: Conn<'_>, notices: &[NewNotice<'_>]) -> Result
     Ok(())
 }
 
-/// Claims up to `limit` due notices until `lease_until`.
+/// Claims up to `limit` due notices until `lease_until`, oldest first,
+/// leaving those of the channels in `skip` (whose deliveries are full).
 pub async fn claim_due(
     conn: Conn<'_>,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
+    skip: &[&str],
 ) -> Result<Vec<NoticeRecord>, StoreError> {
-    let due = "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
-               AND (locked_until IS NULL OR locked_until <= $1) ORDER BY created_at LIMIT $3";
-    let rows = match conn {
-        Conn::Sqlite(c) => {
-            let sql = format!("UPDATE outbox SET locked_until = $2 WHERE id IN ({due}) RETURNING {COLUMNS}");
-            sqlx::query_as::<_, NoticeRecord>(sqlx::AssertSqlSafe(sql))
-                .bind(now)
-                .bind(lease_until)
-                .bind(limit)
-                .fetch_all(&mut *c)
-                .await?
-        }
-        Conn::Postgres(c) => {
-            let sql = format!(
-                "UPDATE outbox SET locked_until = $2 WHERE id IN ({due} FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}"
-            );
-            sqlx::query_as::<_, NoticeRecord>(sqlx::AssertSqlSafe(sql))
-                .bind(now)
-                .bind(lease_until)
-                .bind(limit)
-                .fetch_all(&mut *c)
-                .await?
-        }
+    let skipped = if skip.is_empty() {
+        String::new()
+    } else {
+        let names = (0..skip.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+        format!(" AND channel NOT IN ({names})")
     };
+    let due = format!(
+        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+         AND (locked_until IS NULL OR locked_until <= $1){skipped} ORDER BY created_at LIMIT $3"
+    );
+    // PostgreSQL skips rows another instance is claiming; SQLite's single
+    // writer already makes the UPDATE exclusive.
+    let locking = if matches!(conn, Conn::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!("UPDATE outbox SET locked_until = $2 WHERE id IN ({due}{locking}) RETURNING {COLUMNS}");
+    let rows = on_conn!(conn, c => {
+        let mut query = sqlx::query_as::<_, NoticeRecord>(sqlx::AssertSqlSafe(sql)).bind(now).bind(lease_until).bind(limit);
+        for channel in skip {
+            query = query.bind(*channel);
+        }
+        query.fetch_all(&mut *c).await
+    })?;
     Ok(rows)
 }
 
-pub async fn mark_delivered(conn: Conn<'_>, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
-    on_conn!(conn, c => sqlx::query(
-        "UPDATE outbox SET status = 'delivered', delivered_at = $2, attempts = attempts + 1, locked_until = NULL, \
-         last_error = NULL WHERE id = $1"
-    )
-    .bind(id)
-    .bind(now)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
+/// Records delivered notices, all in one statement (none when `ids` is empty).
+pub async fn mark_delivered(conn: Conn<'_>, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = (0..ids.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "UPDATE outbox SET status = 'delivered', delivered_at = $1, attempts = attempts + 1, locked_until = NULL, \
+         last_error = NULL WHERE id IN ({list})"
+    );
+    on_conn!(conn, c => {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -205,6 +205,47 @@ async fn a_slow_webhook_receiver_holds_up_neither_the_live_inbox_nor_other_leads
     .await;
 }
 
+#[tokio::test]
+async fn a_full_webhook_lane_is_left_out_of_claims_and_the_live_inbox_goes_on() {
+    let app = spawn_app_with(|_| {}).await;
+    app.publish_form(BRANCHING_FORM).await;
+    let team = app.seed_team().await;
+    let receiver = WebhookReceiver::start().await;
+    receiver.answer_after(Duration::from_secs(6));
+    add_endpoint(&app, &team, &receiver.url).await;
+    app.finish_tier1("cto@acme.example").await;
+    let endpoint = endpoint_id(&app).await;
+    // More slow webhooks than the worker claims at once in all lanes together.
+    let queued = leadgate::notify::worker::MAX_IN_FLIGHT + 6;
+    let first = app.notices("webhook", &endpoint).await.remove(0);
+    let copies: Vec<_> = (0..queued).map(|_| uuid::Uuid::now_v7()).collect();
+    let notices: Vec<_> = copies
+        .iter()
+        .map(|&id| leadgate::store::outbox::NewNotice {
+            id,
+            event_type: &first.event_type,
+            channel: "webhook",
+            target: &endpoint,
+            payload: &first.payload.0,
+            now: app.clock.now(),
+        })
+        .collect();
+    let mut tx = app.db.begin().await.unwrap();
+    leadgate::store::outbox::insert_notices(tx.conn(), &notices).await.unwrap();
+    tx.commit().await.unwrap();
+    app.wait_until("the webhook lane to be busy", || async { receiver.all().len() >= 16 }).await;
+    app.clock.advance(chrono::Duration::seconds(1));
+    app.finish_tier1("ceo@globex.example").await;
+    let sam = team.sam.id.to_string();
+    app.wait_until("Sam's live notice", || async {
+        app.notices("live", &sam).await.first().is_some_and(|n| n.status == "delivered")
+    })
+    .await;
+    let webhooks = app.notices("webhook", &endpoint).await;
+    let delivered = webhooks.iter().filter(|n| n.status == "delivered").count();
+    assert_eq!(delivered, 0, "the live notice did not wait for a slow webhook to finish");
+}
+
 /// When the lease on a notice runs out (None: not claimed).
 async fn locked_until(app: &TestApp, id: uuid::Uuid) -> Option<chrono::DateTime<chrono::Utc>> {
     let mut conn = app.db.read().await.unwrap();
@@ -231,7 +272,7 @@ async fn a_notice_claimed_by_a_worker_that_died_is_delivered_by_a_running_one_af
     // It claims the older notice, as its worker does, and dies before recording anything.
     let claimed_at = app.clock.now();
     let mut tx = app.db.begin().await.unwrap();
-    let claimed = leadgate::store::outbox::claim_due(tx.conn(), claimed_at, claimed_at + LEASE, 1).await.unwrap();
+    let claimed = leadgate::store::outbox::claim_due(tx.conn(), claimed_at, claimed_at + LEASE, 1, &[]).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(claimed.iter().map(|n| n.target.as_str()).collect::<Vec<_>>(), [rita.as_str()]);
     let held = claimed[0].id;
