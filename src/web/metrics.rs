@@ -39,12 +39,9 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Route middleware: times each request under its route template (nothing
-/// to do when /metrics is off).
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if state.settings.metrics_token.is_none() {
-        return next.run(request).await;
-    }
+/// Route middleware: times each request under its route template (only
+/// installed when /metrics is on).
+pub async fn track(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
     let method = method_label(request.method());
     let started = Instant::now();

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, Request, StatusCode};
+use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -39,7 +40,13 @@ const BODY_LIMIT_BYTES: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The whole application's routes and layers.
+/// The whole application: its routes, wrapped once in the layers every
+/// request passes (request id, span and access log, security headers and
+/// error pages, timeout, body limit, compression).
+///
+/// The layers wrap the router as one service rather than each route
+/// (`Router::layer`): per route, every layer is boxed again and every
+/// request clones each box, which cost about a tenth of a page's time.
 pub fn router(state: AppState) -> Router {
     let static_files = Router::new().nest_service("/static", ServeDir::new(&state.settings.static_dir)).layer(
         SetResponseHeaderLayer::overriding(
@@ -47,7 +54,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::HeaderValue::from_static("public, max-age=3600"),
         ),
     );
-    Router::new()
+    let routes = Router::new()
         .merge(health::router())
         .merge(prospect::router())
         .merge(account::router())
@@ -55,15 +62,18 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(api::router())
         .route("/metrics", axum::routing::get(metrics::show_metrics))
-        .merge(static_files)
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .merge(static_files);
+    // Timing each route needs its matched path, so it wraps each route; only when /metrics is on.
+    let routes = match state.settings.metrics_token {
+        Some(_) => routes.route_layer(axum::middleware::from_fn(metrics::track)),
+        None => routes,
+    };
+    let routes = routes
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
-        .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::edge))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .with_state(state.clone());
+    let layered = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -73,6 +83,11 @@ pub fn router(state: AppState) -> Router {
                 // One line per request (status, latency) in the request's span, so with its id.
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis)),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-        .with_state(state)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(axum::middleware::from_fn_with_state(state, edge::edge))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(CompressionLayer::new())
+        .service(routes);
+    Router::new().fallback_service(layered)
 }
