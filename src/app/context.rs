@@ -13,7 +13,7 @@ use crate::store::Db;
 pub struct Context {
     pub db: Db,
     pub forms: FormCache,
-    /// Responses in progress kept in memory (SQLite only; see `app::hot`).
+    /// Responses in progress kept in memory (see `app::hot` for what for).
     pub hot: super::hot::HotResponses,
     pub clock: Clock,
     /// Public base URL for links in notices (no trailing slash).
@@ -34,7 +34,10 @@ pub struct Context {
 
 impl Context {
     pub fn new(db: Db, clock: Clock, base_url: String, email_enabled: bool) -> Context {
-        let hot = super::hot::HotResponses::new(db.backend() == crate::store::Backend::Sqlite);
+        let hot = super::hot::HotResponses::new(match db.backend() {
+            crate::store::Backend::Sqlite => super::hot::HotUse::Reads,
+            crate::store::Backend::Postgres => super::hot::HotUse::Answers,
+        });
         Context {
             hot,
             db,

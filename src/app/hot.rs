@@ -3,9 +3,12 @@
 //! htmx swap after an answer) does not read the database and evaluate the
 //! form again.
 //!
-//! Only on SQLite: one process owns the file, so every change passes
-//! through this process. With PostgreSQL other instances change responses
-//! too, so there is no copy to trust and every read goes to the database.
+//! Pages are drawn from a copy only on SQLite ([`HotUse::Reads`]): one
+//! process owns the file, so every change passes through this process.
+//! With PostgreSQL other instances change responses too, so a page reads
+//! the database; a copy there only starts an answer ([`HotUse::Answers`]),
+//! whose write is conditional on the revision it read: an outdated copy
+//! writes nothing and the answer is taken again on the locked row.
 //!
 //! A copy is never newer than what is stored and never replaces a newer
 //! one: every change of a response raises its `revision` in the same
@@ -32,10 +35,20 @@ pub struct HotResponse {
     pub evaluation: Evaluation,
 }
 
-/// The kept responses; a disabled cache keeps nothing.
-#[derive(Clone, Default)]
+/// What the kept copies may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HotUse {
+    /// Pages and answers (SQLite: every change passes through this process).
+    Reads,
+    /// Only the start of an answer, whose write checks the revision (PostgreSQL).
+    Answers,
+}
+
+/// The kept responses.
+#[derive(Clone)]
 pub struct HotResponses {
-    inner: Option<Arc<Mutex<Kept>>>,
+    inner: Arc<Mutex<Kept>>,
+    use_for: HotUse,
 }
 
 #[derive(Default)]
@@ -47,24 +60,32 @@ struct Kept {
 }
 
 impl HotResponses {
-    /// A cache that keeps responses (`enabled`) or one that keeps none.
-    pub fn new(enabled: bool) -> HotResponses {
-        HotResponses { inner: enabled.then(Default::default) }
+    pub fn new(use_for: HotUse) -> HotResponses {
+        HotResponses { inner: Arc::default(), use_for }
     }
 
-    /// The kept copy of a response, if any.
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.inner.lock().expect("hot responses lock")
+    }
+
+    /// The kept copy of a response to draw a page from (SQLite only).
     pub fn get(&self, id: Uuid) -> Option<Arc<HotResponse>> {
-        let kept = self.inner.as_ref()?.lock().expect("hot responses lock");
-        kept.by_id.get(&id).map(|(hot, _)| hot.clone())
+        match self.use_for {
+            HotUse::Reads => self.get_to_answer(id),
+            HotUse::Answers => None,
+        }
+    }
+
+    /// The kept copy of a response to start an answer from; on PostgreSQL
+    /// it may be outdated, which the answer's revision-checked write finds.
+    pub fn get_to_answer(&self, id: Uuid) -> Option<Arc<HotResponse>> {
+        self.kept().by_id.get(&id).map(|(hot, _)| hot.clone())
     }
 
     /// Keeps `hot` unless a copy with a higher revision is already kept.
     pub fn offer(&self, hot: HotResponse) -> Arc<HotResponse> {
         let hot = Arc::new(hot);
-        let Some(inner) = &self.inner else {
-            return hot;
-        };
-        let mut kept = inner.lock().expect("hot responses lock");
+        let mut kept = self.kept();
         let id = hot.record.id;
         if let Some((current, _)) = kept.by_id.get(&id)
             && current.record.revision >= hot.record.revision
@@ -79,11 +100,9 @@ impl HotResponses {
 impl HotResponses {
     /// Drops the copy of a response changed without a copy to offer.
     pub fn forget(&self, id: Uuid) {
-        if let Some(inner) = &self.inner {
-            let mut kept = inner.lock().expect("hot responses lock");
-            if let Some((_, position)) = kept.by_id.remove(&id) {
-                kept.order.remove(&position);
-            }
+        let mut kept = self.kept();
+        if let Some((_, position)) = kept.by_id.remove(&id) {
+            kept.order.remove(&position);
         }
     }
 }
@@ -116,7 +135,7 @@ mod tests {
 
     #[test]
     fn a_newer_revision_replaces_an_older_one_and_never_the_reverse() {
-        let cache = HotResponses::new(true);
+        let cache = HotResponses::new(HotUse::Reads);
         let id = Uuid::new_v4();
         cache.offer(hot(id, 2));
         assert_eq!(cache.offer(hot(id, 1)).record.revision, 2, "an older copy is refused");
@@ -127,7 +146,7 @@ mod tests {
 
     #[test]
     fn the_oldest_copies_leave_first_when_full() {
-        let cache = HotResponses::new(true);
+        let cache = HotResponses::new(HotUse::Reads);
         let ids: Vec<Uuid> = (0..CAPACITY + 2).map(|_| Uuid::new_v4()).collect();
         for id in &ids {
             cache.offer(hot(*id, 1));
@@ -137,10 +156,11 @@ mod tests {
     }
 
     #[test]
-    fn a_disabled_cache_keeps_nothing() {
-        let cache = HotResponses::new(false);
+    fn a_copy_kept_only_for_answers_never_draws_a_page() {
+        let cache = HotResponses::new(HotUse::Answers);
         let id = Uuid::new_v4();
         cache.offer(hot(id, 1));
         assert!(cache.get(id).is_none());
+        assert_eq!(cache.get_to_answer(id).unwrap().record.revision, 1);
     }
 }

@@ -170,16 +170,17 @@ fn keep_hot(ctx: &Context, hot: Option<HotResponse>) -> Option<Arc<HotResponse>>
 /// current path (Back, or a reload of an earlier step), else the first
 /// unanswered one.
 pub async fn load_step(ctx: &Context, response_id: Uuid, requested: Option<&str>) -> Result<StepState, AppError> {
-    let (form, hot) = current_response(ctx, response_id).await?;
+    let (form, hot) = current_response(ctx, response_id, ctx.hot.get(response_id)).await?;
     Ok(step_of(form, hot, requested))
 }
 
-/// The response as stored (from memory when kept) and its form.
+/// The response: the `kept` copy, or else as read from the database; and its form.
 async fn current_response(
     ctx: &Context,
     response_id: Uuid,
+    kept: Option<Arc<HotResponse>>,
 ) -> Result<(Arc<PublishedForm>, Arc<HotResponse>), AppError> {
-    if let Some(hot) = ctx.hot.get(response_id) {
+    if let Some(hot) = kept {
         return Ok((ctx.forms.version(&ctx.db, hot.record.form_id, hot.record.version).await?, hot));
     }
     let response = {
@@ -244,8 +245,9 @@ pub async fn answer_step(
 /// The common answer, saved without holding the response: it is read
 /// (from memory when kept), evaluated, and written by one statement that
 /// applies only while the response still has the revision that was read.
-/// On PostgreSQL that is two round trips instead of five; on SQLite the
-/// single writer runs one statement instead of a read and a write.
+/// On PostgreSQL that is one round trip (two when this instance keeps no
+/// copy) instead of five; on SQLite the single writer runs one statement
+/// instead of a read and a write.
 /// Whatever cannot be settled on what was read (an answer that finishes
 /// the response, the stored answer sent again, the honeypot, a question
 /// off the path, a response changed meanwhile) returns None, and
@@ -260,7 +262,8 @@ async fn answer_unlocked(
     if step.honeypot_filled {
         return Ok(None);
     }
-    let (form, seen) = current_response(ctx, response_id).await?;
+    // On PostgreSQL the kept copy may be outdated: then the write below changes nothing.
+    let (form, seen) = current_response(ctx, response_id, ctx.hot.get_to_answer(response_id)).await?;
     if slug.is_some_and(|slug| form.definition().slug != slug) {
         return Err(AppError::NotFound);
     }

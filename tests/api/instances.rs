@@ -87,3 +87,26 @@ async fn the_fallback_fires_once_with_two_instances() {
     let fallbacks = a.history(lead.id).await.iter().filter(|h| h.kind == "fallback").count();
     assert_eq!(fallbacks, 1);
 }
+
+#[tokio::test]
+async fn an_answer_on_an_instance_with_an_outdated_copy_keeps_what_another_instance_saved() {
+    use leadgate::engine::AnswerValue;
+    let a = spawn_app().await;
+    a.publish_form(BRANCHING_FORM).await;
+    let Some(b) = second_instance(&a).await else { return };
+    let path = a.start_form("qualify", "", &["first@acme.example"]).await;
+    a.answer_ok(&path, "company_size", &["mid"]).await;
+    let id: uuid::Uuid = path.rsplit('/').next().unwrap().parse().unwrap();
+    let outdated = a.hot.get_to_answer(id).expect("instance a keeps the copy its answer wrote");
+    // Instance b moves the response on; a's copy no longer says so.
+    b.answer_ok(&path, "current_tool", &["spreadsheets"]).await;
+    a.answer_ok(&path, "email", &["second@acme.example"]).await;
+    let mut conn = a.db.read().await.unwrap();
+    let stored = leadgate::store::responses::find_response(conn.conn(), id).await.unwrap().unwrap();
+    let answers = stored.answers.0;
+    assert_eq!(answers.get("current_tool"), Some(&AnswerValue::Text("spreadsheets".into())), "b's answer is kept");
+    assert_eq!(answers.get("email"), Some(&AnswerValue::Text("second@acme.example".into())), "a's answer is saved");
+    assert_eq!(stored.revision, outdated.record.revision + 2, "two writes after a's copy, none lost");
+    let kept = a.hot.get_to_answer(id).unwrap();
+    assert_eq!((kept.record.revision, &kept.record.answers.0), (stored.revision, &answers), "a keeps what is stored");
+}
