@@ -179,15 +179,22 @@ async fn a_webhook_receiver_down_for_minutes_gets_the_notice_once_it_is_back_wit
     assert_eq!(ids.len(), 1, "every retry carries the same webhook-id");
 }
 
-#[tokio::test]
-async fn a_slow_webhook_receiver_holds_up_neither_the_live_inbox_nor_other_leads() {
+/// A team, a webhook receiver that takes `delay` to answer, and a first
+/// Tier 1 lead (Rita's) whose webhook goes to it.
+async fn first_lead_with_slow_webhook(delay: Duration) -> (TestApp, Team, WebhookReceiver) {
     let app = spawn_app_with(|_| {}).await;
     app.publish_form(BRANCHING_FORM).await;
     let team = app.seed_team().await;
     let receiver = WebhookReceiver::start().await;
-    receiver.answer_after(Duration::from_secs(4));
+    receiver.answer_after(delay);
     add_endpoint(&app, &team, &receiver.url).await;
     app.finish_tier1("cto@acme.example").await;
+    (app, team, receiver)
+}
+
+#[tokio::test]
+async fn a_slow_webhook_receiver_holds_up_neither_the_live_inbox_nor_other_leads() {
+    let (app, team, receiver) = first_lead_with_slow_webhook(Duration::from_secs(4)).await;
     app.wait_until("the slow webhook to be in flight", || async { receiver.all().len() == 1 }).await;
     let endpoint = endpoint_id(&app).await;
     // Rita took the first lead; the second goes to Sam, round robin.
@@ -207,13 +214,7 @@ async fn a_slow_webhook_receiver_holds_up_neither_the_live_inbox_nor_other_leads
 
 #[tokio::test]
 async fn a_full_webhook_lane_is_left_out_of_claims_and_the_live_inbox_goes_on() {
-    let app = spawn_app_with(|_| {}).await;
-    app.publish_form(BRANCHING_FORM).await;
-    let team = app.seed_team().await;
-    let receiver = WebhookReceiver::start().await;
-    receiver.answer_after(Duration::from_secs(6));
-    add_endpoint(&app, &team, &receiver.url).await;
-    app.finish_tier1("cto@acme.example").await;
+    let (app, team, receiver) = first_lead_with_slow_webhook(Duration::from_secs(6)).await;
     let endpoint = endpoint_id(&app).await;
     // More slow webhooks than the worker claims at once in all lanes together.
     let queued = leadgate::notify::worker::MAX_IN_FLIGHT + 6;
