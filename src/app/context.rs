@@ -35,8 +35,8 @@ pub struct Context {
 impl Context {
     pub fn new(db: Db, clock: Clock, base_url: String, email_enabled: bool) -> Context {
         let hot = super::hot::HotResponses::new(match db.backend() {
-            crate::store::Backend::Sqlite => super::hot::HotUse::Reads,
-            crate::store::Backend::Postgres => super::hot::HotUse::Answers,
+            crate::store::Backend::Sqlite => super::hot::HotUse::Trusted,
+            crate::store::Backend::Postgres => super::hot::HotUse::Checked,
         });
         Context {
             hot,

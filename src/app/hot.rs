@@ -3,12 +3,14 @@
 //! htmx swap after an answer) does not read the database and evaluate the
 //! form again.
 //!
-//! Pages are drawn from a copy only on SQLite ([`HotUse::Reads`]): one
-//! process owns the file, so every change passes through this process.
-//! With PostgreSQL other instances change responses too, so a page reads
-//! the database; a copy there only starts an answer ([`HotUse::Answers`]),
-//! whose write is conditional on the revision it read: an outdated copy
-//! writes nothing and the answer is taken again on the locked row.
+//! On SQLite a copy is used as it is ([`HotUse::Trusted`]): one process
+//! owns the file, so every change passes through this process. With
+//! PostgreSQL other instances change responses too, so a copy is used only
+//! once checked against the stored revision ([`HotUse::Checked`]): a page
+//! reads the revision alone and is drawn from the copy when it is still
+//! current, and an answer's write applies only while the response has the
+//! copy's revision (an outdated copy writes nothing, and the answer is
+//! taken again on the locked row).
 //!
 //! A copy is never newer than what is stored and never replaces a newer
 //! one: every change of a response raises its `revision` in the same
@@ -35,13 +37,13 @@ pub struct HotResponse {
     pub evaluation: Evaluation,
 }
 
-/// What the kept copies may be used for.
+/// How far the kept copies may be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HotUse {
-    /// Pages and answers (SQLite: every change passes through this process).
-    Reads,
-    /// Only the start of an answer, whose write checks the revision (PostgreSQL).
-    Answers,
+    /// As they are (SQLite: every change passes through this process).
+    Trusted,
+    /// Once checked against the stored revision (PostgreSQL).
+    Checked,
 }
 
 /// The kept responses.
@@ -68,17 +70,17 @@ impl HotResponses {
         self.inner.lock().expect("hot responses lock")
     }
 
-    /// The kept copy of a response to draw a page from (SQLite only).
+    /// The kept copy of a response, to use as it is (SQLite only).
     pub fn get(&self, id: Uuid) -> Option<Arc<HotResponse>> {
         match self.use_for {
-            HotUse::Reads => self.get_to_answer(id),
-            HotUse::Answers => None,
+            HotUse::Trusted => self.get_to_check(id),
+            HotUse::Checked => None,
         }
     }
 
-    /// The kept copy of a response to start an answer from; on PostgreSQL
-    /// it may be outdated, which the answer's revision-checked write finds.
-    pub fn get_to_answer(&self, id: Uuid) -> Option<Arc<HotResponse>> {
+    /// The kept copy of a response, which on PostgreSQL may be outdated:
+    /// use it only after checking its revision against the stored one.
+    pub fn get_to_check(&self, id: Uuid) -> Option<Arc<HotResponse>> {
         self.kept().by_id.get(&id).map(|(hot, _)| hot.clone())
     }
 
@@ -135,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_newer_revision_replaces_an_older_one_and_never_the_reverse() {
-        let cache = HotResponses::new(HotUse::Reads);
+        let cache = HotResponses::new(HotUse::Trusted);
         let id = Uuid::new_v4();
         cache.offer(hot(id, 2));
         assert_eq!(cache.offer(hot(id, 1)).record.revision, 2, "an older copy is refused");
@@ -146,7 +148,7 @@ mod tests {
 
     #[test]
     fn the_oldest_copies_leave_first_when_full() {
-        let cache = HotResponses::new(HotUse::Reads);
+        let cache = HotResponses::new(HotUse::Trusted);
         let ids: Vec<Uuid> = (0..CAPACITY + 2).map(|_| Uuid::new_v4()).collect();
         for id in &ids {
             cache.offer(hot(*id, 1));
@@ -156,11 +158,11 @@ mod tests {
     }
 
     #[test]
-    fn a_copy_kept_only_for_answers_never_draws_a_page() {
-        let cache = HotResponses::new(HotUse::Answers);
+    fn a_copy_to_be_checked_is_never_handed_out_as_trusted() {
+        let cache = HotResponses::new(HotUse::Checked);
         let id = Uuid::new_v4();
         cache.offer(hot(id, 1));
         assert!(cache.get(id).is_none());
-        assert_eq!(cache.get_to_answer(id).unwrap().record.revision, 1);
+        assert_eq!(cache.get_to_check(id).unwrap().record.revision, 1);
     }
 }

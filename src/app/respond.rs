@@ -170,8 +170,23 @@ fn keep_hot(ctx: &Context, hot: Option<HotResponse>) -> Option<Arc<HotResponse>>
 /// current path (Back, or a reload of an earlier step), else the first
 /// unanswered one.
 pub async fn load_step(ctx: &Context, response_id: Uuid, requested: Option<&str>) -> Result<StepState, AppError> {
-    let (form, hot) = current_response(ctx, response_id, ctx.hot.get(response_id)).await?;
+    let kept = copy_to_show(ctx, response_id).await?;
+    let (form, hot) = current_response(ctx, response_id, kept).await?;
     Ok(step_of(form, hot, requested))
+}
+
+/// The kept copy a page may be drawn from: on SQLite any; on PostgreSQL
+/// one whose revision is still the stored one, which one small read tells
+/// (instead of reading the whole response and evaluating it again).
+async fn copy_to_show(ctx: &Context, response_id: Uuid) -> Result<Option<Arc<HotResponse>>, AppError> {
+    if let Some(hot) = ctx.hot.get(response_id) {
+        return Ok(Some(hot));
+    }
+    let Some(hot) = ctx.hot.get_to_check(response_id) else {
+        return Ok(None);
+    };
+    let stored = store::responses::revision_of(ctx.db.read().await?.conn(), response_id).await?;
+    Ok((stored == Some(hot.record.revision)).then_some(hot))
 }
 
 /// The response: the `kept` copy, or else as read from the database; and its form.
@@ -263,7 +278,7 @@ async fn answer_unlocked(
         return Ok(None);
     }
     // On PostgreSQL the kept copy may be outdated: then the write below changes nothing.
-    let (form, seen) = current_response(ctx, response_id, ctx.hot.get_to_answer(response_id)).await?;
+    let (form, seen) = current_response(ctx, response_id, ctx.hot.get_to_check(response_id)).await?;
     if slug.is_some_and(|slug| form.definition().slug != slug) {
         return Err(AppError::NotFound);
     }

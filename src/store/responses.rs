@@ -112,6 +112,12 @@ pub async fn insert_response(conn: Conn<'_>, new: NewResponse<'_>) -> Result<(),
 const RESPONSE_COLUMNS: &str = "id, form_id, version, status, answers, answer_times, hidden, is_bot, bot_reason, \
      embedded, outcome_id, lead_id, started_at, finished_at, revision";
 
+/// The stored revision of a response (None: no such response).
+pub async fn revision_of(conn: Conn<'_>, id: Uuid) -> Result<Option<i64>, StoreError> {
+    let sql = "SELECT revision FROM responses WHERE id = $1";
+    Ok(on_conn!(conn, c => sqlx::query_scalar::<_, i64>(sql).bind(id).fetch_optional(&mut *c).await)?)
+}
+
 pub async fn find_response(conn: Conn<'_>, id: Uuid) -> Result<Option<ResponseRecord>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = $1"));
     let row = on_conn!(conn, c => sqlx::query_as::<_, ResponseRecord>(sql)

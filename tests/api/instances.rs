@@ -97,7 +97,7 @@ async fn an_answer_on_an_instance_with_an_outdated_copy_keeps_what_another_insta
     let path = a.start_form("qualify", "", &["first@acme.example"]).await;
     a.answer_ok(&path, "company_size", &["mid"]).await;
     let id: uuid::Uuid = path.rsplit('/').next().unwrap().parse().unwrap();
-    let outdated = a.hot.get_to_answer(id).expect("instance a keeps the copy its answer wrote");
+    let outdated = a.hot.get_to_check(id).expect("instance a keeps the copy its answer wrote");
     // Instance b moves the response on; a's copy no longer says so.
     b.answer_ok(&path, "current_tool", &["spreadsheets"]).await;
     a.answer_ok(&path, "email", &["second@acme.example"]).await;
@@ -107,6 +107,21 @@ async fn an_answer_on_an_instance_with_an_outdated_copy_keeps_what_another_insta
     assert_eq!(answers.get("current_tool"), Some(&AnswerValue::Text("spreadsheets".into())), "b's answer is kept");
     assert_eq!(answers.get("email"), Some(&AnswerValue::Text("second@acme.example".into())), "a's answer is saved");
     assert_eq!(stored.revision, outdated.record.revision + 2, "two writes after a's copy, none lost");
-    let kept = a.hot.get_to_answer(id).unwrap();
+    let kept = a.hot.get_to_check(id).unwrap();
     assert_eq!((kept.record.revision, &kept.record.answers.0), (stored.revision, &answers), "a keeps what is stored");
+}
+
+#[tokio::test]
+async fn a_page_on_an_instance_with_an_outdated_copy_shows_what_another_instance_saved() {
+    let a = spawn_app().await;
+    a.publish_form(BRANCHING_FORM).await;
+    let Some(b) = second_instance(&a).await else { return };
+    let path = a.start_form("qualify", "", &["first@acme.example"]).await;
+    a.answer_ok(&path, "company_size", &["mid"]).await;
+    assert_eq!(a.current_question(&path).await, "current_tool", "a's page, from the copy it keeps");
+    b.answer_ok(&path, "current_tool", &["spreadsheets"]).await;
+    assert_eq!(b.current_question(&path).await, "timeline");
+    assert_eq!(a.current_question(&path).await, "timeline", "a's outdated copy is not shown");
+    a.answer_ok(&path, "company_size", &["large"]).await;
+    assert_eq!(b.current_question(&path).await, "procurement", "and b's, once a changed the branch");
 }
