@@ -88,14 +88,21 @@ async fn the_fallback_fires_once_with_two_instances() {
     assert_eq!(fallbacks, 1);
 }
 
+/// Two instances, and a response answered up to "company size" on the
+/// first (which keeps its copy); None on SQLite.
+async fn response_answered_on_a() -> Option<(TestApp, TestApp, String)> {
+    let a = spawn_app().await;
+    a.publish_form(BRANCHING_FORM).await;
+    let b = second_instance(&a).await?;
+    let path = a.start_form("qualify", "", &["first@acme.example"]).await;
+    a.answer_ok(&path, "company_size", &["mid"]).await;
+    Some((a, b, path))
+}
+
 #[tokio::test]
 async fn an_answer_on_an_instance_with_an_outdated_copy_keeps_what_another_instance_saved() {
     use leadgate::engine::AnswerValue;
-    let a = spawn_app().await;
-    a.publish_form(BRANCHING_FORM).await;
-    let Some(b) = second_instance(&a).await else { return };
-    let path = a.start_form("qualify", "", &["first@acme.example"]).await;
-    a.answer_ok(&path, "company_size", &["mid"]).await;
+    let Some((a, b, path)) = response_answered_on_a().await else { return };
     let id: uuid::Uuid = path.rsplit('/').next().unwrap().parse().unwrap();
     let outdated = a.hot.get_to_check(id).expect("instance a keeps the copy its answer wrote");
     // Instance b moves the response on; a's copy no longer says so.
@@ -113,11 +120,7 @@ async fn an_answer_on_an_instance_with_an_outdated_copy_keeps_what_another_insta
 
 #[tokio::test]
 async fn a_page_on_an_instance_with_an_outdated_copy_shows_what_another_instance_saved() {
-    let a = spawn_app().await;
-    a.publish_form(BRANCHING_FORM).await;
-    let Some(b) = second_instance(&a).await else { return };
-    let path = a.start_form("qualify", "", &["first@acme.example"]).await;
-    a.answer_ok(&path, "company_size", &["mid"]).await;
+    let Some((a, b, path)) = response_answered_on_a().await else { return };
     assert_eq!(a.current_question(&path).await, "current_tool", "a's page, from the copy it keeps");
     b.answer_ok(&path, "current_tool", &["spreadsheets"]).await;
     assert_eq!(b.current_question(&path).await, "timeline");
