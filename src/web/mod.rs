@@ -1,6 +1,6 @@
 //! HTTP: one router per audience, merged here, with the cross-cutting layers
-//! (request id, tracing span, timeouts, body limit, compression, security
-//! headers, error pages).
+//! (the edge's request id, span, access log, security headers and error
+//! pages; timeouts, body limit, compression).
 
 pub mod account;
 pub mod admin;
@@ -22,16 +22,13 @@ pub mod state;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{HeaderName, StatusCode};
 use tower::ServiceBuilder;
-use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use state::AppState;
 
@@ -41,8 +38,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application: its routes, wrapped once in the layers every
-/// request passes (request id, span and access log, security headers and
-/// error pages, timeout, body limit, compression).
+/// request passes (the edge: request id, span, access log, security
+/// headers and error pages; then timeout, body limit, compression).
 ///
 /// The layers wrap the router as one service rather than each route
 /// (`Router::layer`): per route, every layer is boxed again and every
@@ -73,18 +70,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .with_state(state.clone());
     let layered = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<_>| {
-                    let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
-                })
-                // One line per request (status, latency) in the request's span, so with its id.
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis)),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(axum::middleware::from_fn_with_state(state, edge::edge))
+        .layer(edge::EdgeLayer::new(state))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())

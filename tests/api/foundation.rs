@@ -40,6 +40,22 @@ async fn a_missing_page_is_a_friendly_404_page_with_a_request_id() {
     assert_eq!(text_of(&page, ".request-id"), Some(request_id));
 }
 
+/// A proxy's request id is kept so its logs and ours line up; one that is
+/// not a short plain token (it would spoil a log line) is replaced.
+#[tokio::test]
+async fn a_plain_forwarded_request_id_is_kept_and_any_other_is_replaced() {
+    let app = spawn_app().await;
+    let id_of = |response: &reqwest::Response| response.headers()["x-request-id"].to_str().unwrap().to_string();
+    let send = |id: &'static str| app.client.get(app.url("/healthz")).header("x-request-id", id).send();
+    assert_eq!(id_of(&send("edge-7f3a.1_b").await.unwrap()), "edge-7f3a.1_b");
+    for unsafe_id in ["two words", "quote\"d", "x-very-long-id-that-goes-on-and-on-and-on-well-past-sixty-four-chars"] {
+        let replaced = id_of(&send(unsafe_id).await.unwrap());
+        assert!(uuid::Uuid::parse_str(&replaced).is_ok(), "{unsafe_id:?} became {replaced:?}");
+    }
+    let fresh = id_of(&app.get("/healthz").await);
+    assert!(uuid::Uuid::parse_str(&fresh).is_ok(), "{fresh}");
+}
+
 #[tokio::test]
 async fn an_error_page_for_a_client_that_takes_compression_is_plain_readable_html() {
     let app = spawn_app().await;

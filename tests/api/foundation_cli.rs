@@ -205,7 +205,8 @@ async fn with_json_logs_every_log_line_is_json_and_a_request_is_logged_with_its_
     assert!(parsed.iter().all(|l| l["message"].is_string() && l["level"].is_string()), "{logs:#?}");
     let of_request = parsed.iter().find(|l| l["span"]["id"] == request_id.as_str());
     let of_request = of_request.unwrap_or_else(|| panic!("no log line carries request id {request_id}: {logs:#?}"));
-    assert_eq!(of_request["span"]["path"], "/healthz");
+    assert_eq!(of_request["path"], "/healthz");
+    assert_eq!(of_request["status"], 200);
     assert!(parsed.iter().any(|l| l["message"].as_str().unwrap().contains("shutting down")), "{logs:#?}");
 }
 
@@ -243,6 +244,22 @@ async fn a_running_server_writes_each_access_log_line_without_waiting_for_more()
     let line = server.wait_for_stdout(|l| l.contains(&request_id));
     assert!(line.contains("/healthz") && line.contains("status=200"), "{line}");
     assert!(server.stop().success(), "a SIGTERM is a clean stop");
+}
+
+/// Access lines obey `RUST_LOG` like every other line: an operator can
+/// turn them off and keep the rest.
+#[tokio::test]
+async fn rust_log_can_turn_access_lines_off_and_keep_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("LEADGATE_DEMO", "false"), ("RUST_LOG", "info,leadgate::access=off")];
+    let mut server = Server::start(&sqlite_url(&dir, "quiet.db"), &env);
+    let base = server.wait_for_url();
+    let response = crate::helpers::new_client().get(format!("{base}/healthz")).send().await.unwrap();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(server.stop().success(), "a SIGTERM is a clean stop");
+    let lines: Vec<&String> = server.stdout.iter().chain(&server.stderr).collect();
+    assert!(lines.iter().all(|l| !l.contains(&request_id)), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("shutting down")), "{lines:#?}");
 }
 
 #[tokio::test]
