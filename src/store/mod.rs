@@ -42,7 +42,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use sqlite_writer::{SqliteTx, SqliteWriter};
+use sqlite_writer::{SqliteSingle, SqliteTx, SqliteWriter};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -107,10 +107,10 @@ pub enum Tx {
 
 /// A use case's write of exactly one statement. On PostgreSQL one
 /// statement is a transaction of its own, durable when it returns, so it
-/// needs neither BEGIN nor COMMIT (two round trips fewer); on SQLite it is
-/// a transaction in the writer's group commit like any other.
+/// needs neither BEGIN nor COMMIT (two round trips fewer); on SQLite it
+/// joins the writer's group commit without a savepoint of its own.
 pub enum SingleWrite {
-    Sqlite(SqliteTx),
+    Sqlite(SqliteSingle),
     Postgres(PoolConnection<Postgres>),
 }
 
@@ -203,7 +203,7 @@ impl Db {
     /// Starts a write of one statement (see [`SingleWrite`]).
     pub async fn begin_single_write(&self) -> Result<SingleWrite, StoreError> {
         Ok(match self {
-            Db::Sqlite { writer, .. } => SingleWrite::Sqlite(writer.begin().await?),
+            Db::Sqlite { writer, .. } => SingleWrite::Sqlite(writer.begin_single().await?),
             Db::Postgres(pool) => SingleWrite::Postgres(pool.acquire().await?),
         })
     }

@@ -176,3 +176,145 @@ async fn transactions_cut_short_at_any_point_leave_the_writer_working() {
     insert(&writer, "after").await.expect("the writer still commits");
     assert!(committed_names(&options).await.contains(&"after".to_string()));
 }
+
+async fn insert_single(writer: &SqliteWriter, name: &str) -> Result<(), StoreError> {
+    let mut write = writer.begin_single().await?;
+    sqlx::query("INSERT INTO items (name) VALUES ($1)").bind(name).execute(write.conn()).await?;
+    write.commit().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn single_statements_and_transactions_share_commits_and_all_are_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let before = writer.stats();
+    let tasks: Vec<_> = (0..100)
+        .map(|n| {
+            let writer = writer.clone();
+            let name = format!("item{n:03}");
+            tokio::spawn(async move {
+                if n % 3 == 0 { insert(&writer, &name).await } else { insert_single(&writer, &name).await }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(committed_names(&options).await.len(), 100, "every acknowledged write is committed");
+    let after = writer.stats();
+    assert_eq!(after.transactions - before.transactions, 100);
+    let batches = after.batches - before.batches;
+    assert!(batches <= 10, "100 waiting writes should share a few commits, took {batches}");
+}
+
+/// Without a savepoint of its own, a failing statement still takes back
+/// only itself: the writes before and after it in the batch are committed.
+#[tokio::test(flavor = "current_thread")]
+async fn a_failing_single_statement_fails_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    insert_single(&writer, "taken").await.unwrap();
+    let tasks: Vec<_> = ["before", "taken", "after"]
+        .into_iter()
+        .map(|name| {
+            let writer = writer.clone();
+            tokio::spawn(async move { insert_single(&writer, name).await })
+        })
+        .collect();
+    let outcomes: Vec<bool> =
+        futures_util::future::join_all(tasks).await.into_iter().map(|t| t.unwrap().is_ok()).collect();
+    assert_eq!(outcomes, vec![true, false, true], "only the duplicate fails");
+    assert_eq!(committed_names(&options).await, vec!["after", "before", "taken"]);
+}
+
+/// A single write that changed nothing still waits for what it could see.
+#[tokio::test(flavor = "current_thread")]
+async fn a_single_rollback_waits_until_the_work_it_could_see_is_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let before = writer.stats().transactions;
+    let mut first = writer.begin().await.unwrap();
+    sqlx::query("INSERT INTO items (name) VALUES ('first')").execute(first.conn()).await.unwrap();
+    let second = tokio::spawn({
+        let (writer, options) = (writer.clone(), options.clone());
+        async move {
+            let mut write = writer.begin_single().await.unwrap();
+            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(write.conn()).await.unwrap();
+            write.rollback().await.unwrap();
+            let committed = writer.stats().transactions;
+            (seen, committed, committed_names(&options).await)
+        }
+    });
+    tokio::task::yield_now().await;
+    first.commit().await.unwrap();
+    let (seen, committed, durable) = second.await.unwrap();
+    assert_eq!(seen, 1, "the single write saw the first one's row before its commit");
+    assert!(committed > before, "the rollback returned only after the first one's commit");
+    assert_eq!(durable, vec!["first"]);
+}
+
+/// Single writes dropped anywhere (waiting for the writer, in their
+/// statement, waiting for the commit) leave the writer working, and a
+/// statement that ran stays in the batch whole or not at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_writes_cut_short_at_any_point_leave_the_writer_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let (mut cut, mut finished) = (0, 0);
+    for round in 0..2000usize {
+        let name = format!("cut-{round}");
+        let work = async {
+            let mut write = writer.begin_single().await?;
+            sqlx::query("INSERT INTO items (name) VALUES ($1)").bind(&name).execute(write.conn()).await?;
+            write.commit().await
+        };
+        let outcome = if round % 2 == 1 {
+            cut_short(work, round % 40 + 1).await
+        } else {
+            tokio::time::timeout(Duration::from_millis((round % 8) as u64), work).await.ok()
+        };
+        match outcome {
+            None => cut += 1,
+            Some(result) => {
+                result.expect("a write that finished succeeded");
+                finished += 1;
+            }
+        }
+    }
+    assert!(cut > 100 && finished > 100, "some writes were cut short ({cut}), some finished ({finished})");
+    insert(&writer, "after").await.expect("the writer still commits transactions");
+    insert_single(&writer, "after-single").await.expect("and single writes");
+    let names = committed_names(&options).await;
+    assert!(names.contains(&"after".to_string()) && names.contains(&"after-single".to_string()));
+    let finished_names = (0..2000).filter(|round| names.contains(&format!("cut-{round}"))).count();
+    assert!(finished_names >= finished, "every write that finished is committed ({finished_names} of {finished})");
+}
+
+/// A statement whose error ends the whole transaction (SQLite does so on an
+/// I/O error or a full disk; here a ROLLBACK stands in for it) takes the
+/// batch's earlier work with it: that work is reported failed, and the
+/// next write starts a new batch instead of running outside any.
+#[tokio::test(flavor = "current_thread")]
+async fn a_single_statement_that_ended_the_transaction_fails_the_batch_and_the_next_write_starts_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, options) = writer(&dir).await;
+    let mut first = writer.begin().await.unwrap();
+    sqlx::query("INSERT INTO items (name) VALUES ('first')").execute(first.conn()).await.unwrap();
+    let ender = tokio::spawn({
+        let writer = writer.clone();
+        async move {
+            let mut write = writer.begin_single().await.unwrap();
+            sqlx::raw_sql("ROLLBACK").execute(write.conn()).await.unwrap();
+            // Dropped, as a write that failed would be.
+        }
+    });
+    let third = tokio::spawn({
+        let writer = writer.clone();
+        async move { insert_single(&writer, "third").await }
+    });
+    tokio::task::yield_now().await;
+    assert!(first.commit().await.is_err(), "the first write's work was lost, so it is not acknowledged");
+    ender.await.unwrap();
+    third.await.unwrap().expect("the next write is committed in a batch of its own");
+    assert_eq!(committed_names(&options).await, vec!["third"]);
+}
