@@ -103,21 +103,24 @@ async fn closing_commits_what_is_waiting_and_refuses_new_work() {
     assert_eq!(committed_names(&options).await, vec!["before-close"]);
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_rollback_waits_until_the_work_it_could_see_is_durable() {
+/// The first use case holds the writer with an uncommitted row while
+/// `second` queues for it, so `second` runs in the same batch before that
+/// batch is committed; `second` counts the rows it sees and rolls back.
+/// Its rollback must return only once the row it saw is durable.
+async fn assert_rollback_waits_for_what_it_saw<F, Fut>(second: F)
+where
+    F: FnOnce(SqliteWriter) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = i64> + Send,
+{
     let dir = tempfile::tempdir().unwrap();
     let (writer, options) = writer(&dir).await;
     let before = writer.stats().transactions;
     let mut first = writer.begin().await.unwrap();
     sqlx::query("INSERT INTO items (name) VALUES ('first')").execute(first.conn()).await.unwrap();
-    // The second use case queues for the writer while the first holds it,
-    // so it runs in the same batch, before the batch is committed.
     let second = tokio::spawn({
         let (writer, options) = (writer.clone(), options.clone());
         async move {
-            let mut tx = writer.begin().await.unwrap();
-            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(tx.conn()).await.unwrap();
-            tx.rollback().await.unwrap();
+            let seen = second(writer.clone()).await;
             // Read at once, before anything else can run: was it committed?
             let committed = writer.stats().transactions;
             (seen, committed, committed_names(&options).await)
@@ -129,6 +132,19 @@ async fn a_rollback_waits_until_the_work_it_could_see_is_durable() {
     assert_eq!(seen, 1, "the second use case saw the first one's row before its commit");
     assert!(committed > before, "the rollback returned only after the first one's commit");
     assert_eq!(durable, vec!["first"]);
+}
+
+const COUNT_ITEMS: &str = "SELECT COUNT(*) FROM items";
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_rollback_waits_until_the_work_it_could_see_is_durable() {
+    assert_rollback_waits_for_what_it_saw(|writer| async move {
+        let mut tx = writer.begin().await.unwrap();
+        let seen: i64 = sqlx::query_scalar(COUNT_ITEMS).fetch_one(tx.conn()).await.unwrap();
+        tx.rollback().await.unwrap();
+        seen
+    })
+    .await;
 }
 
 /// Polls `work` at most `polls` times, yielding between polls, and drops
@@ -145,6 +161,40 @@ async fn cut_short<F: std::future::Future>(work: F, polls: usize) -> Option<F::O
     None
 }
 
+const ROUNDS: usize = 2000;
+
+/// Runs `write(round)` for [`ROUNDS`] rounds: odd rounds are cut within a
+/// few polls, at most `polls` (opening, the statement), even rounds within
+/// a few milliseconds (waiting for the commit). Returns how many were cut
+/// short and the rounds that finished, with their outcome.
+async fn cut_short_rounds<F, Fut>(polls: usize, write: F) -> (usize, Vec<(usize, Result<(), StoreError>)>)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let (mut cut, mut finished) = (0, Vec::new());
+    for round in 0..ROUNDS {
+        let work = write(round);
+        let outcome = if round % 2 == 1 {
+            cut_short(work, round % polls + 1).await
+        } else {
+            tokio::time::timeout(Duration::from_millis((round % 8) as u64), work).await.ok()
+        };
+        match outcome {
+            None => cut += 1,
+            Some(result) => finished.push((round, result)),
+        }
+    }
+    assert!(cut > 100 && finished.len() > 100, "some work was cut short ({cut}), some finished ({})", finished.len());
+    (cut, finished)
+}
+
+async fn insert_then(writer: &SqliteWriter, round: usize, commit: bool) -> Result<(), StoreError> {
+    let mut tx = writer.begin().await?;
+    sqlx::query("INSERT INTO items (name) VALUES ($1)").bind(format!("cut-{round}")).execute(tx.conn()).await?;
+    if commit { tx.commit().await } else { tx.rollback().await }
+}
+
 /// A request whose client goes away is dropped wherever it is waiting,
 /// also halfway through opening, committing or rolling back its
 /// transaction: the writer's idea of its connection must stay true.
@@ -152,27 +202,7 @@ async fn cut_short<F: std::future::Future>(work: F, polls: usize) -> Option<F::O
 async fn transactions_cut_short_at_any_point_leave_the_writer_working() {
     let dir = tempfile::tempdir().unwrap();
     let (writer, options) = writer(&dir).await;
-    let (mut cut, mut finished) = (0, 0);
-    for round in 0..2000usize {
-        let name = format!("cut-{round}");
-        let work = async {
-            let mut tx = writer.begin().await?;
-            sqlx::query("INSERT INTO items (name) VALUES ($1)").bind(&name).execute(tx.conn()).await?;
-            if round % 4 < 2 { tx.commit().await } else { tx.rollback().await }
-        };
-        // Odd rounds cut within a few polls (opening, the statement), even
-        // rounds within a few milliseconds (waiting for the commit).
-        let outcome = if round % 2 == 1 {
-            cut_short(work, round % 80 + 1).await
-        } else {
-            tokio::time::timeout(Duration::from_millis((round % 8) as u64), work).await.ok()
-        };
-        match outcome {
-            None => cut += 1,
-            Some(_) => finished += 1,
-        }
-    }
-    assert!(cut > 100 && finished > 100, "some work was cut short ({cut}), some finished ({finished})");
+    cut_short_rounds(80, |round| insert_then(&writer, round, round % 4 < 2)).await;
     insert(&writer, "after").await.expect("the writer still commits");
     assert!(committed_names(&options).await.contains(&"after".to_string()));
 }
@@ -230,27 +260,13 @@ async fn a_failing_single_statement_fails_only_itself() {
 /// A single write that changed nothing still waits for what it could see.
 #[tokio::test(flavor = "current_thread")]
 async fn a_single_rollback_waits_until_the_work_it_could_see_is_durable() {
-    let dir = tempfile::tempdir().unwrap();
-    let (writer, options) = writer(&dir).await;
-    let before = writer.stats().transactions;
-    let mut first = writer.begin().await.unwrap();
-    sqlx::query("INSERT INTO items (name) VALUES ('first')").execute(first.conn()).await.unwrap();
-    let second = tokio::spawn({
-        let (writer, options) = (writer.clone(), options.clone());
-        async move {
-            let mut write = writer.begin_single().await.unwrap();
-            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(write.conn()).await.unwrap();
-            write.rollback().await.unwrap();
-            let committed = writer.stats().transactions;
-            (seen, committed, committed_names(&options).await)
-        }
-    });
-    tokio::task::yield_now().await;
-    first.commit().await.unwrap();
-    let (seen, committed, durable) = second.await.unwrap();
-    assert_eq!(seen, 1, "the single write saw the first one's row before its commit");
-    assert!(committed > before, "the rollback returned only after the first one's commit");
-    assert_eq!(durable, vec!["first"]);
+    assert_rollback_waits_for_what_it_saw(|writer| async move {
+        let mut write = writer.begin_single().await.unwrap();
+        let seen: i64 = sqlx::query_scalar(COUNT_ITEMS).fetch_one(write.conn()).await.unwrap();
+        write.rollback().await.unwrap();
+        seen
+    })
+    .await;
 }
 
 /// Single writes dropped anywhere (waiting for the writer, in their
@@ -260,34 +276,19 @@ async fn a_single_rollback_waits_until_the_work_it_could_see_is_durable() {
 async fn single_writes_cut_short_at_any_point_leave_the_writer_working() {
     let dir = tempfile::tempdir().unwrap();
     let (writer, options) = writer(&dir).await;
-    let (mut cut, mut finished) = (0, 0);
-    for round in 0..2000usize {
-        let name = format!("cut-{round}");
-        let work = async {
-            let mut write = writer.begin_single().await?;
-            sqlx::query("INSERT INTO items (name) VALUES ($1)").bind(&name).execute(write.conn()).await?;
-            write.commit().await
-        };
-        let outcome = if round % 2 == 1 {
-            cut_short(work, round % 40 + 1).await
-        } else {
-            tokio::time::timeout(Duration::from_millis((round % 8) as u64), work).await.ok()
-        };
-        match outcome {
-            None => cut += 1,
-            Some(result) => {
-                result.expect("a write that finished succeeded");
-                finished += 1;
-            }
-        }
-    }
-    assert!(cut > 100 && finished > 100, "some writes were cut short ({cut}), some finished ({finished})");
+    let (_, finished) = cut_short_rounds(40, |round| {
+        let writer = &writer;
+        async move { insert_single(writer, &format!("cut-{round}")).await }
+    })
+    .await;
     insert(&writer, "after").await.expect("the writer still commits transactions");
     insert_single(&writer, "after-single").await.expect("and single writes");
     let names = committed_names(&options).await;
     assert!(names.contains(&"after".to_string()) && names.contains(&"after-single".to_string()));
-    let finished_names = (0..2000).filter(|round| names.contains(&format!("cut-{round}"))).count();
-    assert!(finished_names >= finished, "every write that finished is committed ({finished_names} of {finished})");
+    for (round, result) in finished {
+        result.unwrap_or_else(|e| panic!("round {round} finished with {e}"));
+        assert!(names.contains(&format!("cut-{round}")), "round {round} finished, so it is committed");
+    }
 }
 
 /// A statement whose error ends the whole transaction (SQLite does so on an
