@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use axum::ServiceExt as _;
 use rand::RngCore;
 use tokio::net::TcpListener;
 
@@ -118,7 +119,7 @@ impl Application {
             shutdown.await;
             state.stopping.send_replace(true);
         };
-        let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = web::app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_worker.send(true);
         let _ = worker.await;

@@ -24,11 +24,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
 use tower::ServiceBuilder;
-use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::compression::{Compression, CompressionLayer};
+use tower_http::limit::{RequestBodyLimit, RequestBodyLimitLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{Timeout, TimeoutLayer};
 
 pub use state::AppState;
 
@@ -37,6 +37,10 @@ const BODY_LIMIT_BYTES: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The service the server runs: the routes inside the layers every
+/// request passes through.
+pub type App = edge::Edge<Timeout<RequestBodyLimit<Compression<Router>>>>;
+
 /// The whole application: its routes, wrapped once in the layers every
 /// request passes (the edge: request id, span, access log, security
 /// headers and error pages; then timeout, body limit, compression).
@@ -44,7 +48,10 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The layers wrap the router as one service rather than each route
 /// (`Router::layer`): per route, every layer is boxed again and every
 /// request clones each box, which cost about a tenth of a page's time.
-pub fn router(state: AppState) -> Router {
+/// And the server runs that service itself, not a router holding it as
+/// its fallback, which matched each path twice and boxed the whole stack
+/// once more per request.
+pub fn app(state: AppState) -> App {
     let static_files = Router::new().nest_service("/static", ServeDir::new(&state.settings.static_dir)).layer(
         SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
@@ -69,11 +76,10 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .with_state(state.clone());
-    let layered = ServiceBuilder::new()
+    ServiceBuilder::new()
         .layer(edge::EdgeLayer::new(state))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
-        .service(routes);
-    Router::new().fallback_service(layered)
+        .service(routes)
 }

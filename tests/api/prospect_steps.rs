@@ -81,6 +81,26 @@ async fn the_back_link_follows_the_branch_that_was_taken() {
 }
 
 #[tokio::test]
+async fn an_htmx_history_restore_gets_the_whole_page() {
+    let app = spawn_app().await;
+    app.publish_form(BRANCHING_FORM).await;
+    let path = app.start_form("qualify", "", &["buyer@acme.example"]).await;
+    // htmx asks so when its history cache misses: it swaps in the whole body.
+    let response = app
+        .client
+        .get(app.url(&path))
+        .header("hx-request", "true")
+        .header("hx-history-restore-request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("<html"), "the whole page, not the step fragment");
+    assert_eq!(input_value(&Html::parse_document(&body), "question").as_deref(), Some("company_size"));
+}
+
+#[tokio::test]
 async fn reloading_a_step_and_sending_the_same_answer_again_changes_nothing() {
     let app = spawn_app().await;
     app.publish_form(BRANCHING_FORM).await;

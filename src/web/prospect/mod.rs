@@ -10,8 +10,12 @@ pub use start::HIDDEN_KEYS;
 pub(crate) mod step;
 pub mod view;
 
+use std::convert::Infallible;
+
 use askama::Template;
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -38,6 +42,20 @@ pub fn router() -> Router<AppState> {
 /// wants the whole page).
 fn wants_fragment(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request")
+}
+
+/// Whether the request wants only the step ([`wants_fragment`]): for the
+/// handlers that need nothing else of the headers, which taking a
+/// `HeaderMap` would copy on every page.
+#[derive(Clone, Copy)]
+pub(crate) struct Fragment(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Fragment {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Fragment(wants_fragment(&parts.headers)))
+    }
 }
 
 /// Renders the whole page, or only its `step` block for htmx.

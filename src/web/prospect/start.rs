@@ -86,7 +86,8 @@ pub async fn submit_first_answer(
     let step = step_input(&form);
     match respond::start_response(&state.ctx, &slug, start, step.clone(), state.ctx.clock.now()).await {
         Ok(response_id) => {
-            let mut response = super::step::go_to_step(&state, &headers, &slug, response_id, None, None).await?;
+            let mut response =
+                super::step::go_to_step(&state, wants_fragment(&headers), &slug, response_id, None, None).await?;
             set_resume_cookie(&mut response, &state, &slug, response_id);
             Ok(response)
         }

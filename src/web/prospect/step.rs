@@ -4,14 +4,14 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::booking::render_ending;
 use super::start::step_input;
-use super::{StepChrome, first_message, render_step, step_page, wants_fragment};
+use super::{Fragment, StepChrome, first_message, render_step, step_page};
 use crate::app::AppError;
 use crate::app::respond::{self, StepState};
 use crate::web::AppState;
@@ -30,13 +30,13 @@ pub async fn show_step(
     State(state): State<AppState>,
     Path((slug, response_id)): Path<(String, Uuid)>,
     Query(query): Query<StepQuery>,
-    headers: HeaderMap,
+    Fragment(fragment): Fragment,
 ) -> Result<Response, PageError> {
     let step = respond::load_step(&state.ctx, response_id, query.step.as_deref()).await?;
     if step.form.definition().slug != slug {
         return Err(PageError(AppError::NotFound));
     }
-    Ok(render_state(&state, &step, &headers, None, None, StatusCode::OK, query.tz.as_deref()).await)
+    Ok(render_state(&state, &step, fragment, None, None, StatusCode::OK, query.tz.as_deref()).await)
 }
 
 /// POST /f/{slug}/r/{id}: saves an answer; 303 to the next step (or, for
@@ -45,7 +45,7 @@ pub async fn submit_answer(
     State(state): State<AppState>,
     Path((slug, response_id)): Path<(String, Uuid)>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Fragment(fragment): Fragment,
     body: Bytes,
 ) -> Result<Response, PageError> {
     if let Err(retry) = state.rate_limits.check_answer(client.ip()) {
@@ -57,13 +57,13 @@ pub async fn submit_answer(
         Ok(answered) => {
             // The browser's zone (filled in by app.js) shows booking times on its clock at once.
             let tz = form.get("tz").filter(|tz| !tz.trim().is_empty());
-            go_to_step(&state, &headers, &slug, response_id, answered.next_step(), tz).await
+            go_to_step(&state, fragment, &slug, response_id, answered.next_step(), tz).await
         }
         Err(error @ AppError::Invalid(_)) => {
             let step = respond::load_step(&state.ctx, response_id, Some(&input.question_id)).await?;
             let message = first_message(&error);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(render_state(&state, &step, &headers, Some(input.values), message, status, None).await)
+            Ok(render_state(&state, &step, fragment, Some(input.values), message, status, None).await)
         }
         Err(other) => Err(other.into()),
     }
@@ -74,21 +74,21 @@ pub async fn submit_answer(
 /// answer handed it over, else as stored.
 pub(super) async fn go_to_step(
     state: &AppState,
-    headers: &HeaderMap,
+    fragment: bool,
     slug: &str,
     response_id: Uuid,
     next: Option<StepState>,
     tz: Option<&str>,
 ) -> Result<Response, PageError> {
     let here = format!("/f/{slug}/r/{response_id}");
-    if !wants_fragment(headers) {
+    if !fragment {
         return Ok(Redirect::to(&here).into_response());
     }
     let step = match next {
         Some(step) => step,
         None => respond::load_step(&state.ctx, response_id, None).await?,
     };
-    let mut response = render_state(state, &step, headers, None, None, StatusCode::OK, tz).await;
+    let mut response = render_state(state, &step, true, None, None, StatusCode::OK, tz).await;
     if let Ok(url) = HeaderValue::from_str(&here) {
         response.headers_mut().insert("hx-push-url", url);
     }
@@ -98,13 +98,12 @@ pub(super) async fn go_to_step(
 async fn render_state(
     state: &AppState,
     step: &StepState,
-    headers: &HeaderMap,
+    fragment: bool,
     typed: Option<Vec<String>>,
     error: Option<String>,
     status: StatusCode,
     tz: Option<&str>,
 ) -> Response {
-    let fragment = wants_fragment(headers);
     let Some(response) = step.response() else {
         return PageError(AppError::NotFound).into_response();
     };
