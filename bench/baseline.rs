@@ -2,6 +2,8 @@
 //! (axum, tokio, sqlx) give with nothing of leadgate in the way.
 //!
 //! - `GET /text`: a trivial text endpoint (the framework's ceiling).
+//! - `GET /page`: a fixed HTML page as long as a step page, from memory:
+//!   what the bytes of a page cost on their own.
 //! - `POST /commit`: commits one row per request with the durability
 //!   leadgate uses. On SQLite: WAL, `synchronous=FULL`, one writer
 //!   connection, one transaction and one commit per request (no group
@@ -13,13 +15,14 @@
 //! prints `listening on ADDRESS` once it serves.
 
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Html;
 use axum::routing::{get, post};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -42,7 +45,11 @@ async fn main() -> anyhow::Result<()> {
     let url = args.next().unwrap_or_else(|| "sqlite://baseline.db".into());
     let bind = args.next().unwrap_or_else(|| "127.0.0.1:3901".into());
     let store = connect(&url).await?;
-    let app = Router::new().route("/text", get(text)).route("/commit", post(commit)).with_state(store);
+    let app = Router::new()
+        .route("/text", get(text))
+        .route("/page", get(page))
+        .route("/commit", post(commit))
+        .with_state(store);
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!("listening on {}", listener.local_addr()?);
     axum::serve(listener, app).await?;
@@ -65,6 +72,19 @@ async fn connect(url: &str) -> anyhow::Result<Store> {
         .await?;
     sqlx::query(CREATE).execute(&mut conn).await?;
     Ok(Store::Sqlite(Arc::new(Mutex::new(conn))))
+}
+
+/// As many bytes as a step page of the demo form (about 3.1 KB).
+const PAGE_BYTES: usize = 3_100;
+
+static PAGE: LazyLock<String> = LazyLock::new(|| {
+    let head = "<!doctype html><html lang=\"en\"><head><title>Page</title></head><body><p>";
+    let tail = "</p></body></html>";
+    format!("{head}{}{tail}", "x".repeat(PAGE_BYTES - head.len() - tail.len()))
+});
+
+async fn page() -> Html<&'static str> {
+    Html(PAGE.as_str())
 }
 
 async fn text() -> &'static str {

@@ -146,6 +146,10 @@ http_backend() {
             [ "$baseline" = baseline_commit ] && route=/commit script=commit
             wrk_row "$baseline" "$backend" "$c" "$baseline_pid" "$BASELINE_BASE$route" "$BENCH_DIR/wrk/$script.lua" \
                 | tee -a "$RESULTS"
+            if [ "$baseline" = baseline_text ]; then
+                wrk_row baseline_page "$backend" "$c" "$baseline_pid" "$BASELINE_BASE/page" "$BENCH_DIR/wrk/report.lua" \
+                    | tee -a "$RESULTS"
+            fi
             start_server "$url" "$row-$backend-$c"
             line=$(wrk_row "$row" "$backend" "$c" "$SERVER_PID" "$BASE" "$BENCH_DIR/wrk/$row.lua")
             # leadgate's own trivial route behind the same middleware as the

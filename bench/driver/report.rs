@@ -91,6 +91,7 @@ fn figures(lines: &mut Vec<Line>, now: &BTreeMap<String, Fields>, before: &BTree
         ("get_step", "rps"),
         ("get_step", "p99_ms"),
         ("baseline_text", "rps"),
+        ("baseline_page", "rps"),
         ("server_healthz", "rps"),
         ("answer_step", "rps"),
         ("answer_step", "p50_ms"),
@@ -116,8 +117,11 @@ fn figures(lines: &mut Vec<Line>, now: &BTreeMap<String, Fields>, before: &BTree
         let (r, r0) = (ratio(now, a, z), ratio(before, a, z));
         lines.push(Line { what: format!("{b} {a} / {z} @{c}"), now: r, before: r0, target, met: r.map(|r| r >= min) });
     }
-    // Where the step page's gap lies: the middleware every route pays, or the page's own work.
-    for (a, z) in [("server_healthz", "baseline_text"), ("get_step", "server_healthz")] {
+    // Where the step page's gap lies: a page's bytes, the middleware every
+    // route pays, or the page's own work.
+    for (a, z) in
+        [("baseline_page", "baseline_text"), ("server_healthz", "baseline_text"), ("get_step", "server_healthz")]
+    {
         let (r, r0) = (ratio(now, a, z), ratio(before, a, z));
         lines.push(Line { what: format!("{b} {a} / {z} @{c}"), now: r, before: r0, target: "", met: None });
     }
