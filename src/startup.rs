@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::ServiceExt as _;
+use axum::serve::ListenerExt as _;
 use rand::RngCore;
 use tokio::net::TcpListener;
 
@@ -120,7 +121,15 @@ impl Application {
             state.stopping.send_replace(true);
         };
         let app = web::app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        // Without TCP_NODELAY a live-inbox event written while the one
+        // before is still unacknowledged waits for the reader's delayed ACK
+        // (40 ms on Linux): a notice p99 of 40 ms instead of a few.
+        let listener = self.listener.tap_io(|connection| {
+            if let Err(error) = connection.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
+            }
+        });
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_worker.send(true);
         let _ = worker.await;
         let _ = views.await;
